@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * <linux/kernel.h>: the small helpers most kernel C files expect, plus
+ * <linux/printk.h>, <linux/bug.h>, <linux/align.h> and <linux/compiler.h>.
+ *
+ * Deliberately absent: min()/max() and friends (as macros they would break
+ * std::min in C++ code including this header; use your own).
+ *
+ * On a Linux host, system headers (<sys/sysinfo.h>) include the UAPI
+ * <linux/kernel.h>; this file pulls it in first, as the kernel's does.
+ */
+#ifndef KMEM_COMPAT_LINUX_KERNEL_H
+#define KMEM_COMPAT_LINUX_KERNEL_H
+
+#if defined(__linux__) && defined(__has_include_next)
+#if __has_include_next(<linux/kernel.h>)
+#include_next <linux/kernel.h>
+#endif
+#endif
+
+#include <stddef.h>
+
+#include <linux/align.h>
+#include <linux/bug.h>
+#include <linux/compiler.h>
+#include <linux/printk.h>
+#include <linux/types.h>
+
+#define ARRAY_SIZE(arr) (sizeof(arr) / sizeof((arr)[0]))
+#define DIV_ROUND_UP(n, d) (((n) + (d) - 1) / (d))
+#define container_of(ptr, type, member) ((type *)((char *)(ptr) - offsetof(type, member)))
+
+#endif /* KMEM_COMPAT_LINUX_KERNEL_H */

@@ -1,0 +1,194 @@
+// SPDX-License-Identifier: MIT
+// Kernel: one simulated machine's memory-management state -- what Linux keeps
+// in globals (memblock, mem_map, NODE_DATA(), the zones, vm events) gathered
+// in one object so that several machines can live in one process.
+//
+// A Kernel is constructed empty and boot() brings it up, in Linux's order:
+//
+//   e820 map -> memblock.memory/.reserved -> node split -> direct map
+//   -> mem_map, node data, pageblock bits, pcp arrays (all from memblock)
+//   -> zone spans, managed pages, zonelists
+//   -> memblock_free_all(): free ranges into the buddy allocator
+//   -> watermarks, lowmem_reserve, pcp batch/high
+//
+// Nothing here uses the heap: the Kernel object itself is owned by the
+// platform layer, and everything sized at run time comes from memblock.
+#pragma once
+
+#include <atomic>
+
+#include "base/base.h"
+#include "boot/e820.h"
+#include "boot/memblock.h"
+#include "boot/options.h"
+#include "page_alloc/zone.h"
+#include "platform.h"
+
+namespace kmem {
+
+// Kinds of detected misuse, counted per machine (readable by tests).
+enum BugKind : unsigned { BUG_BAD_PAGE, BUG_BAD_FREE, BUG_WARN, NR_BUG_KINDS };
+
+class Kernel {
+ public:
+  Kernel() = default;
+  Kernel(const Kernel&) = delete;
+  Kernel& operator=(const Kernel&) = delete;
+  ~Kernel();
+
+  // Boots the machine. On failure returns false with the reason in err and
+  // leaves the object unusable (but destructible).
+  [[nodiscard]] bool boot(const Options& opts, const PlatformOps& ops, CmdlineError& err);
+  bool booted() const { return booted_; }
+
+  // ---- page allocator (page_alloc/page_alloc.cpp) -------------------------
+  // __alloc_pages: 2^order contiguous pages or nullptr. nid = NUMA_NO_NODE
+  // means the calling CPU's node.
+  Page* alloc_pages(gfp_t gfp, unsigned order, int nid = NUMA_NO_NODE);
+  // __free_pages: drops one reference; frees the block when it reaches zero.
+  void free_pages(Page* page, unsigned order);
+  // Direct-map address helpers (__get_free_pages / free_pages). 0 on failure.
+  unsigned long get_free_pages(gfp_t gfp, unsigned order);
+  void free_pages_addr(unsigned long addr, unsigned order);
+  void* alloc_pages_exact(size_t size, gfp_t gfp, int nid = NUMA_NO_NODE);
+  void free_pages_exact(void* virt, size_t size);
+  // Splits a non-compound order-n allocation into 2^n order-0 pages.
+  void split_page(Page* page, unsigned order);
+  void get_page(Page* page);
+  void put_page(Page* page);  // frees at zero, with the order the block has
+  // Returns every page on this CPU's (or all CPUs') per-CPU lists to the buddy.
+  void drain_local_pages();
+  void drain_all_pages();
+
+  // ---- address translation ------------------------------------------------
+  pfn_t max_pfn() const { return max_pfn_; }
+  bool pfn_valid(pfn_t pfn) const { return pfn < max_pfn_; }
+  Page* pfn_to_page(pfn_t pfn) const { return mem_map_ + pfn; }
+  pfn_t page_to_pfn(const Page* p) const { return pfn_t(p - mem_map_); }
+  bool is_page(const void* p) const;  // points at a descriptor in mem_map
+  phys_addr_t page_to_phys(const Page* p) const { return pfn_phys(page_to_pfn(p)); }
+  // Kernel virtual address of a lowmem page; nullptr for a HighMem page.
+  void* page_address(const Page* p) const;
+  // The direct-map address of any page, HighMem too (for the core's own use).
+  void* page_to_virt_raw(const Page* p) const { return direct_map_ + page_to_phys(p); }
+  void* phys_to_virt(phys_addr_t pa) const { return direct_map_ + pa; }
+  phys_addr_t virt_to_phys(const void* v) const {
+    return phys_addr_t(static_cast<const u8*>(v) - direct_map_);
+  }
+  bool virt_addr_valid(const void* v) const;
+  Page* virt_to_page(const void* v) const { return pfn_to_page(phys_pfn(virt_to_phys(v))); }
+  u8* direct_map() const { return direct_map_; }
+
+  // ---- topology -------------------------------------------------------------
+  const Options& options() const { return opts_; }
+  int nr_node_ids() const { return nr_nodes_; }
+  Node* node_data(int nid) const { return nodes_[nid]; }
+  unsigned nr_cpus() const { return unsigned(opts_.cpus); }
+  int cpu_to_node(unsigned cpu) const { return cpu_node_[cpu]; }
+  unsigned current_cpu() const { return ops_.current_cpu(ops_.ctx) % nr_cpus(); }
+  int numa_node_id() const { return cpu_to_node(current_cpu()); }
+  Zone* page_zone(const Page* p) const;
+  Zone* pfn_zone(pfn_t pfn) const;  // nullptr in a hole
+  bool zone_configured(ZoneType z) const { return zone_configured_[z]; }
+  bool has_dma32() const { return zone_configured_[ZONE_DMA32]; }
+  bool has_highmem() const { return zone_configured_[ZONE_HIGHMEM]; }
+  MigrateType pageblock_migratetype(pfn_t pfn) const;
+  bool mobility_grouping() const { return grouping_; }
+
+  // ---- boot memory ----------------------------------------------------------
+  const E820Table& e820() const { return e820_; }
+  Memblock& memblock() { return memblock_; }
+  const Memblock& memblock() const { return memblock_; }
+  // memblock_alloc (zeroed) / memblock_alloc_raw: virtual address or nullptr.
+  // After boot these fail with a warning, as in Linux once slab is up.
+  void* memblock_alloc(size_t size, size_t align);
+  void* memblock_alloc_raw(size_t size, size_t align);
+  void* memblock_alloc_node(size_t size, size_t align, int nid);
+
+  // ---- statistics -------------------------------------------------------------
+  u64 sum_vm_event(VmEventItem i) const;
+  u64 sum_zone_event(VmZoneEventItem i, ZoneType z) const;
+  // numa_hit, numa_miss, ... of one zone, summed over its per-CPU counters.
+  u64 zone_numa_stat(const Zone& z, NumaStatItem i) const;
+  void count_vm_event(VmEventItem i, u64 d = 1) { vm_events_[current_cpu()].event[i].add(d); }
+  void count_zone_event(VmZoneEventItem i, ZoneType z, u64 d = 1) {
+    vm_events_[current_cpu()].zone_event[i][z].add(d);
+  }
+  unsigned long totalram_pages() const;   // managed pages of all zones
+  unsigned long global_free_pages() const;
+  unsigned long totalreserve_pages() const { return totalreserve_pages_; }
+  unsigned long min_free_kbytes() const { return min_free_kbytes_; }
+  unsigned long memmap_pages() const { return memmap_pages_; }
+  u64 alloc_failures() const { return alloc_failures_.load(std::memory_order_relaxed); }
+  u64 bug_count(BugKind k) const { return bugs_[k].load(std::memory_order_relaxed); }
+
+  // ---- console and misuse reports ---------------------------------------------
+  void printk(LogLevel lvl, const char* fmt, ...) KMEM_PRINTF(3, 4);
+  void log_text(LogLevel lvl, const char* text, size_t len) const;
+  // Counts a detected misuse and prints its report (already formatted in
+  // text) according to bug_action=; panics when that says so.
+  void report_bug(BugKind kind, const char* text, size_t len);
+  void current_comm(char* buf, size_t n) const { ops_.current_comm(ops_.ctx, buf, n); }
+  int current_pid() const { return ops_.current_pid(ops_.ctx); }
+  const PlatformOps& platform() const { return ops_; }
+
+  // ---- invariants ------------------------------------------------------------
+  // Walks every zone under its lock: each free block on exactly one list with
+  // the right order, alignment, zone and migratetype; no block overlapping
+  // another or a pcp page; counters equal to the lists; totals consistent.
+  // Returns true when all hold; otherwise writes what failed into msg.
+  bool check_invariants(char* msg, size_t n);
+  // True if no page of [page, page + 2^order) is on a free list or pcp list.
+  bool block_is_allocated(const Page* page, unsigned order);
+
+  // ---- internals shared by the page_alloc translation units -------------------
+  struct Internal;
+  friend struct Internal;
+
+ private:
+  void* memblock_alloc_node_raw_impl(size_t size, size_t align, int nid);
+  bool boot_layout(CmdlineError& err);
+  bool boot_nodes(CmdlineError& err);
+  void boot_zones();
+  void build_zonelists();
+  void free_all_to_buddy();
+  void setup_watermarks();
+  void setup_pcp();
+
+  Options opts_{};
+  PlatformOps ops_{};
+  E820Table e820_{};
+  Memblock memblock_{};
+  bool booted_ = false;
+  bool grouping_ = true;
+  bool zone_configured_[MAX_NR_ZONES] = {};
+
+  u8* direct_map_ = nullptr;
+  u64 direct_map_bytes_ = 0;
+  Page* mem_map_ = nullptr;
+  pfn_t max_pfn_ = 0;
+  pfn_t max_low_pfn_ = 0;  // end of the direct-mapped lowmem (i386: 896 MiB)
+  unsigned long memmap_pages_ = 0;
+
+  // Per pageblock: bits 0-2 zone index (7 = hole), bits 3-7 node id.
+  u8* pb_zone_node_ = nullptr;
+  std::atomic<u8>* pb_mt_ = nullptr;  // migratetype, under the zone lock
+  unsigned long nr_pageblocks_ = 0;
+
+  int nr_nodes_ = 0;
+  Node* nodes_[MAX_NUMNODES] = {};
+  pfn_t node_end_pfn_[MAX_NUMNODES] = {};
+  int cpu_node_[NR_CPUS] = {};
+  VmEventState* vm_events_ = nullptr;
+
+  unsigned long min_free_kbytes_ = 0;
+  unsigned long totalreserve_pages_ = 0;
+  std::atomic<u64> alloc_failures_{0};
+  std::atomic<u64> bugs_[NR_BUG_KINDS] = {};
+  u8* check_bitmap_ = nullptr;  // one bit per pfn, for check_invariants()
+  u64 warned_order_once_ = 0;   // WARN_ON_ONCE for order > MAX_PAGE_ORDER
+  u64 last_warn_alloc_ns_ = 0;  // warn_alloc's rate limit
+  SpinLock check_lock_;
+};
+
+}  // namespace kmem

@@ -1,0 +1,447 @@
+// SPDX-License-Identifier: MIT
+// The allocation and free paths: __alloc_pages, get_page_from_freelist, the
+// per-CPU lists (rmqueue_pcplist, free_frozen_page_commit) and the API around
+// them (mm/page_alloc.c, include/linux/gfp.h).
+//
+// Lock order: pcp->lock (trylock) -> zone->lock. See zone.h.
+#include "page_alloc/internal.h"
+
+namespace kmem {
+
+using I = Kernel::Internal;
+
+namespace {
+
+bool pcp_order(unsigned order) { return order <= PAGE_ALLOC_COSTLY_ORDER; }
+
+// nr_pcp_alloc: how many blocks to bring from the buddy into an empty list.
+int nr_pcp_alloc(const PerCpuPages& pcp, unsigned order) {
+  int batch = pcp.batch;
+  if (order > 0) batch = max_t(batch >> order, 2);
+  return batch;
+}
+
+// rmqueue_bulk: count blocks of one order onto a pcp list, one zone lock hold.
+int rmqueue_bulk(Kernel& k, Zone& z, unsigned order, int count, ListHead* list, MigrateType mt,
+                 unsigned alloc_flags) {
+  SpinGuard g(z.lock);
+  RmqueueMode mode = RmqueueMode::normal;
+  int i = 0;
+  for (; i < count; ++i) {
+    Page* p = I::rmqueue(k, z, order, mt, alloc_flags, mode);
+    if (p == nullptr) break;
+    p->flags |= PG_pcp;
+    p->order = u8(order);
+    list->add_tail(&p->lru);
+  }
+  return i;
+}
+
+Page* rmqueue_pcplist(Kernel& k, Zone& z, unsigned order, MigrateType mt, unsigned alloc_flags) {
+  PerCpuPages& pcp = z.pcp[k.current_cpu()];
+  if (!pcp.lock.try_lock()) return nullptr;  // re-entered or shared slot: use the buddy
+  ListHead* list = &pcp.lists[order_to_pindex(mt, order)];
+  if (list->empty()) {
+    int got = rmqueue_bulk(k, z, order, nr_pcp_alloc(pcp, order), list, mt, alloc_flags);
+    pcp.count += got << order;
+  }
+  Page* page = nullptr;
+  if (!list->empty()) {
+    page = lru_to_page(list->next);
+    page->lru.del();
+    page->flags &= ~PG_pcp;
+    pcp.count -= 1 << order;
+  }
+  pcp.lock.unlock();
+  return page;
+}
+
+Page* rmqueue_buddy(Kernel& k, Zone& z, unsigned order, MigrateType mt, unsigned alloc_flags) {
+  SpinGuard g(z.lock);
+  Page* page = nullptr;
+  if (alloc_flags & ALLOC_HIGHATOMIC) page = I::rmqueue_smallest(k, z, order, MIGRATE_HIGHATOMIC);
+  if (page == nullptr) {
+    RmqueueMode mode = RmqueueMode::normal;
+    page = I::rmqueue(k, z, order, mt, alloc_flags, mode);
+    // Failing now is worse than failing a future high-order atomic request:
+    // let OOM handling and non-blocking callers into the reserve.
+    if (page == nullptr && (alloc_flags & (ALLOC_OOM | ALLOC_NON_BLOCK)))
+      page = I::rmqueue_smallest(k, z, order, MIGRATE_HIGHATOMIC);
+  }
+  return page;
+}
+
+Page* rmqueue(Kernel& k, Zone& z, unsigned order, MigrateType mt, unsigned alloc_flags) {
+  if (pcp_order(order) && k.options().pcp) {
+    if (Page* p = rmqueue_pcplist(k, z, order, mt, alloc_flags)) return p;
+  }
+  return rmqueue_buddy(k, z, order, mt, alloc_flags);
+}
+
+void zone_statistics(Kernel& k, Zone& preferred, Zone& z, unsigned long nr) {
+  PerCpuPages& pcp = z.pcp[k.current_cpu()];
+  int local = k.numa_node_id();
+  if (z.pgdat == preferred.pgdat) {
+    pcp.numa_event[NUMA_HIT].add(nr);
+  } else {
+    pcp.numa_event[NUMA_MISS].add(nr);
+    if (preferred.pcp) preferred.pcp[k.current_cpu()].numa_event[NUMA_FOREIGN].add(nr);
+  }
+  pcp.numa_event[z.pgdat->node_id == local ? NUMA_LOCAL : NUMA_OTHER].add(nr);
+}
+
+// prep_new_page: a block just taken from the lists becomes an allocation.
+// Returns false (after a report) if the block's descriptors were corrupted
+// while free; the caller then leaks it and retries, as Linux does.
+bool prep_new_page(Kernel& k, Page* page, unsigned order, gfp_t gfp) {
+  if ((page->flags & PAGE_FLAGS_CHECK_AT_FREE) || page->ref_count() != 0) {
+    I::bad_page(k, page, "nonzero _refcount or flags on a free page");
+    return false;
+  }
+  page->set_ref_count(1);
+  page->order = u8(order);
+  page->flags = (gfp & gfp::MOVABLE) ? PG_movable : 0;
+  if (gfp & gfp::ZERO) mem_set(k.page_to_virt_raw(page), 0, PAGE_SIZE << order);
+  if ((gfp & gfp::COMP) && order > 0) {
+    page->flags |= PG_head;
+    const uintptr_t tag = reinterpret_cast<uintptr_t>(page) | 1;
+    for (unsigned long i = 1; i < (1UL << order); ++i) page[i].compound_head = tag;
+  }
+  return true;
+}
+
+unsigned alloc_flags_nofragment(Kernel& k, Zone* preferred, gfp_t gfp) {
+  unsigned flags = gfp & gfp::KSWAPD_RECLAIM;
+  if (preferred == nullptr || preferred->idx != ZONE_NORMAL || !k.has_dma32()) return flags;
+  // Avoid fragmenting Normal while this node still has DMA32 to fall back on.
+  if (k.nr_node_ids() > 1 && !preferred->pgdat->zones[ZONE_DMA32].populated()) return flags;
+  return flags | ALLOC_NOFRAGMENT;
+}
+
+Zone* first_zone(const AllocContext& ac) {
+  for (Zone** z = ac.zonelist; *z; ++z)
+    if ((*z)->idx <= ac.highest_zoneidx) return *z;
+  return nullptr;
+}
+
+Page* get_page_from_freelist(Kernel& k, gfp_t gfp, unsigned order, unsigned alloc_flags,
+                             const AllocContext& ac) {
+  Zone* preferred = first_zone(ac);
+  if (preferred == nullptr) return nullptr;
+retry:
+  for (Zone** zp = ac.zonelist; *zp; ++zp) {
+    Zone& z = **zp;
+    if (z.idx > ac.highest_zoneidx || !z.populated()) continue;
+    if ((alloc_flags & ALLOC_NOFRAGMENT) && k.nr_node_ids() > 1 && z.pgdat != preferred->pgdat) {
+      // Falling back to a remote node is worse than fragmenting locally.
+      alloc_flags &= ~ALLOC_NOFRAGMENT;
+      goto retry;
+    }
+    if (!(alloc_flags & ALLOC_NO_WATERMARKS)) {
+      unsigned long mark = z.wmark(ZoneWatermark(alloc_flags & ALLOC_WMARK_MASK));
+      if (!I::zone_watermark_fast(z, order, mark, ac.highest_zoneidx, alloc_flags, gfp)) continue;
+    }
+    for (;;) {
+      Page* page = rmqueue(k, z, order, ac.migratetype, alloc_flags);
+      if (page == nullptr) break;
+      if (!prep_new_page(k, page, order, gfp)) continue;  // leaked after its report
+      k.count_zone_event(PGALLOC, z.idx, 1UL << order);
+      zone_statistics(k, *preferred, z, 1UL << order);
+      if ((alloc_flags & ALLOC_HIGHATOMIC) && order > 0)
+        I::reserve_highatomic_pageblock(k, page, order, z);
+      return page;
+    }
+  }
+  if (alloc_flags & ALLOC_NOFRAGMENT) {
+    alloc_flags &= ~ALLOC_NOFRAGMENT;
+    goto retry;
+  }
+  return nullptr;
+}
+
+// gfp_to_alloc_flags: the slow path's rights below the min watermark.
+unsigned gfp_to_alloc_flags(gfp_t gfp, unsigned order) {
+  unsigned flags = ALLOC_WMARK_MIN | ALLOC_CPUSET;
+  flags |= gfp & (gfp::HIGH | gfp::KSWAPD_RECLAIM);  // ALLOC_MIN_RESERVE, ALLOC_KSWAPD
+  if (!(gfp & gfp::DIRECT_RECLAIM)) {
+    if (!(gfp & gfp::NOMEMALLOC)) {
+      flags |= ALLOC_NON_BLOCK;
+      if (order > 0) flags |= ALLOC_HIGHATOMIC;
+    }
+    if (flags & ALLOC_MIN_RESERVE) flags &= ~ALLOC_CPUSET;
+  }
+  return flags;
+}
+
+unsigned gfp_pfmemalloc_flags(gfp_t gfp) {
+  if (gfp & gfp::NOMEMALLOC) return 0;
+  if (gfp & gfp::MEMALLOC) return ALLOC_NO_WATERMARKS;
+  return 0;
+}
+
+// __alloc_pages_slowpath, as far as this layer goes: the min watermark with
+// the caller's reserve rights, then all reserves for __GFP_MEMALLOC, then one
+// retry after draining the per-CPU lists for callers that may block.
+// (kswapd, direct reclaim, compaction and OOM come with the context layer.)
+Page* alloc_pages_slowpath(Kernel& k, gfp_t gfp, unsigned order, const AllocContext& ac) {
+  unsigned alloc_flags = gfp_to_alloc_flags(gfp, order);
+  for (bool drained = false;;) {
+    if (Page* p = get_page_from_freelist(k, gfp, order, alloc_flags, ac)) return p;
+    if (unsigned reserve = gfp_pfmemalloc_flags(gfp)) {
+      unsigned flags = reserve | (alloc_flags & ALLOC_KSWAPD);
+      if (Page* p = get_page_from_freelist(k, gfp, order, flags, ac)) return p;
+    }
+    if (!(gfp & gfp::DIRECT_RECLAIM) || drained) break;
+    k.drain_all_pages();
+    drained = true;
+  }
+  return nullptr;
+}
+
+}  // namespace
+
+Page* Kernel::alloc_pages(gfp_t gfp, unsigned order, int nid) {
+  if (order > MAX_PAGE_ORDER) {
+    if (!(gfp & gfp::NOWARN)) I::warn_once_order(*this, gfp, order);
+    return nullptr;
+  }
+  AllocContext ac;
+  ac.highest_zoneidx = gfp_zone(gfp, has_dma32(), has_highmem());
+  if (ac.highest_zoneidx == MAX_NR_ZONES) {
+    I::warn_alloc(*this, gfp, order, "invalid zone modifier combination");
+    return nullptr;
+  }
+  if (nid == NUMA_NO_NODE) nid = numa_node_id();
+  if (nid < 0 || nid >= nr_nodes_) {
+    I::warn_alloc(*this, gfp, order, "invalid node id");
+    return nullptr;
+  }
+  ac.preferred_node = nodes_[nid];
+  ac.zonelist = (gfp & gfp::THISNODE) ? ac.preferred_node->zonelist_thisnode
+                                       : ac.preferred_node->zonelist;
+  ac.migratetype = gfp_migratetype(gfp, grouping_);
+  unsigned alloc_flags = ALLOC_WMARK_LOW | alloc_flags_nofragment(*this, first_zone(ac), gfp);
+  Page* page = get_page_from_freelist(*this, gfp, order, alloc_flags, ac);
+  if (page == nullptr) page = alloc_pages_slowpath(*this, gfp, order, ac);
+  if (page == nullptr) {
+    alloc_failures_.fetch_add(1, std::memory_order_relaxed);
+    if (!(gfp & gfp::NOWARN)) I::warn_alloc(*this, gfp, order, nullptr);
+  }
+  return page;
+}
+
+// ---- free -----------------------------------------------------------------------
+
+namespace {
+
+// free_pages_prepare: checks that the block may be freed and resets its
+// descriptors. False (after a report) means the block must not be freed.
+bool free_pages_prepare(Kernel& k, Page* page, unsigned order) {
+  if (page->flags & PAGE_FLAGS_CHECK_AT_FREE) {
+    I::bad_page(k, page, "PAGE_FLAGS_CHECK_AT_FREE flag(s) set");
+    return false;
+  }
+  if (page->order != order) {
+    char why[96];
+    format(why, sizeof why, "freed with order %u, allocated with order %u", order, page->order);
+    I::bad_page(k, page, why);
+    return false;
+  }
+  if (page->flags & PG_head) {
+    const uintptr_t tag = reinterpret_cast<uintptr_t>(page) | 1;
+    for (unsigned long i = 1; i < (1UL << order); ++i) {
+      if (page[i].compound_head != tag) {
+        I::bad_page(k, page + i, "corrupted compound_head in tail page");
+        return false;
+      }
+      page[i].compound_head = 0;
+    }
+  }
+  page->flags = 0;
+  page->order = 0;
+  page->owner = nullptr;
+  page->private_ = 0;
+  k.count_vm_event(PGFREE, 1UL << order);
+  return true;
+}
+
+void free_one_page(Kernel& k, Zone& z, Page* page, pfn_t pfn, unsigned order) {
+  SpinGuard g(z.lock);
+  I::free_one_page_locked(k, z, page, pfn, order, k.pageblock_migratetype(pfn));
+}
+
+// free_frozen_page_commit: onto this CPU's list; spill a batch when full.
+bool free_to_pcp(Kernel& k, Zone& z, Page* page, pfn_t pfn, unsigned order) {
+  MigrateType mt = k.pageblock_migratetype(pfn);
+  if (mt >= MIGRATE_PCPTYPES) {
+    if (mt == MIGRATE_ISOLATE) return false;
+    mt = MIGRATE_MOVABLE;  // high-atomic pages ride the movable list back
+  }
+  PerCpuPages& pcp = z.pcp[k.current_cpu()];
+  if (!pcp.lock.try_lock()) return false;
+  page->flags |= PG_pcp;
+  page->order = u8(order);
+  pcp.lists[order_to_pindex(mt, order)].add(&page->lru);
+  pcp.count += 1 << order;
+  if (pcp.count >= pcp.high) I::free_pcppages_bulk(k, z, pcp.batch, pcp);
+  pcp.lock.unlock();
+  return true;
+}
+
+void free_frozen_pages(Kernel& k, Page* page, unsigned order) {
+  if (!free_pages_prepare(k, page, order)) return;
+  pfn_t pfn = k.page_to_pfn(page);
+  Zone* z = k.pfn_zone(pfn);
+  if (pcp_order(order) && k.options().pcp && free_to_pcp(k, *z, page, pfn, order)) return;
+  free_one_page(k, *z, page, pfn, order);
+}
+
+bool check_free_target(Kernel& k, Page* page, const char* what) {
+  if (page == nullptr || !k.is_page(page) || k.page_zone(page) == nullptr) {
+    char text[160];
+    size_t n = format(text, sizeof text, "BUG: %s: %p is not a page of this machine\n", what,
+                      (void*)page);
+    k.report_bug(BUG_BAD_FREE, text, n);
+    return false;
+  }
+  if (page->ref_count() <= 0) {
+    I::bad_page(k, page, page->is_buddy() || (page->flags & PG_pcp)
+                             ? "page already free (double free)"
+                             : "_refcount is zero (double free or free of an unallocated page)");
+    return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+void Kernel::Internal::free_pcppages_bulk(Kernel& k, Zone& z, int count, PerCpuPages& pcp) {
+  SpinGuard g(z.lock);
+  unsigned pindex = 0;
+  while (count > 0 && pcp.count > 0) {
+    ListHead* list = &pcp.lists[pindex];
+    pindex = (pindex + 1) % NR_PCP_LISTS;
+    if (list->empty()) continue;
+    Page* page = lru_to_page(list->prev);  // the coldest page
+    page->lru.del();
+    page->flags &= ~PG_pcp;
+    unsigned order = page->order;
+    page->order = 0;
+    count -= 1 << order;
+    pcp.count -= 1 << order;
+    pfn_t pfn = k.page_to_pfn(page);
+    free_one_page_locked(k, z, page, pfn, order, k.pageblock_migratetype(pfn));
+  }
+}
+
+void Kernel::Internal::drain_pcp(Kernel& k, Zone& z, PerCpuPages& pcp) {
+  pcp.lock.lock();
+  if (pcp.count > 0) free_pcppages_bulk(k, z, pcp.count, pcp);
+  pcp.lock.unlock();
+}
+
+void Kernel::free_pages(Page* page, unsigned order) {
+  if (!check_free_target(*this, page, "__free_pages")) return;
+  if (order > MAX_PAGE_ORDER) {
+    I::bad_page(*this, page, "freed with order > MAX_PAGE_ORDER");
+    return;
+  }
+  const bool head = page->flags & PG_head;
+  if (page->ref().fetch_sub(1, std::memory_order_acq_rel) == 1) {
+    free_frozen_pages(*this, page, order);
+  } else if (!head) {
+    // Someone else still holds the first page of a non-compound block: free
+    // the rest now and leave the first page to its last put_page().
+    while (order-- > 0) {
+      Page* sub = page + (1UL << order);
+      sub->order = u8(order);
+      free_frozen_pages(*this, sub, order);
+    }
+    page->order = 0;
+  }
+}
+
+void Kernel::put_page(Page* page) {
+  if (!check_free_target(*this, page, "put_page")) return;
+  Page* head = page->head();
+  unsigned order = (head->flags & PG_head) ? head->order : 0;
+  if (head->ref().fetch_sub(1, std::memory_order_acq_rel) == 1) free_frozen_pages(*this, head, order);
+}
+
+void Kernel::get_page(Page* page) {
+  Page* head = page->head();
+  if (head->ref_count() <= 0) {
+    I::bad_page(*this, head, "get_page on a page with _refcount 0");
+    return;
+  }
+  head->ref().fetch_add(1, std::memory_order_relaxed);
+}
+
+void Kernel::split_page(Page* page, unsigned order) {
+  if (page->flags & PG_head) {
+    I::bad_page(*this, page, "split_page of a compound page");
+    return;
+  }
+  for (unsigned long i = 0; i < (1UL << order); ++i) {
+    page[i].order = 0;
+    page[i].flags = page->flags & PG_movable;
+    if (i) page[i].set_ref_count(1);
+  }
+}
+
+void Kernel::drain_local_pages() {
+  unsigned cpu = current_cpu();
+  for (int n = 0; n < nr_nodes_; ++n)
+    for (Zone& z : nodes_[n]->zones)
+      if (z.pcp) I::drain_pcp(*this, z, z.pcp[cpu]);
+}
+
+void Kernel::drain_all_pages() {
+  for (int n = 0; n < nr_nodes_; ++n)
+    for (Zone& z : nodes_[n]->zones)
+      if (z.pcp)
+        for (unsigned c = 0; c < nr_cpus(); ++c) I::drain_pcp(*this, z, z.pcp[c]);
+}
+
+// ---- address-based API -------------------------------------------------------------
+
+unsigned long Kernel::get_free_pages(gfp_t gfp, unsigned order) {
+  Page* page = alloc_pages(gfp & ~gfp::HIGHMEM, order);
+  return page ? reinterpret_cast<unsigned long>(page_address(page)) : 0;
+}
+
+void Kernel::free_pages_addr(unsigned long addr, unsigned order) {
+  if (addr == 0) return;
+  const void* v = reinterpret_cast<const void*>(addr);
+  if (!virt_addr_valid(v)) {
+    char text[160];
+    size_t n = format(text, sizeof text, "BUG: free_pages: 0x%lx is not a direct-map address\n", addr);
+    report_bug(BUG_BAD_FREE, text, n);
+    return;
+  }
+  free_pages(virt_to_page(v), order);
+}
+
+void* Kernel::alloc_pages_exact(size_t size, gfp_t gfp, int nid) {
+  if (size == 0) return nullptr;
+  unsigned order = get_order(size);
+  if (gfp & (gfp::COMP | gfp::HIGHMEM)) {
+    printk(LogLevel::warning, "WARNING: alloc_pages_exact: __GFP_COMP and __GFP_HIGHMEM are not allowed");
+    gfp &= ~(gfp::COMP | gfp::HIGHMEM);
+  }
+  Page* page = alloc_pages(gfp, order, nid);
+  if (page == nullptr) return nullptr;
+  split_page(page, order);
+  const unsigned long used = align_up(size, PAGE_SIZE) >> PAGE_SHIFT;
+  for (unsigned long i = used; i < (1UL << order); ++i) free_pages(page + i, 0);
+  return page_address(page);
+}
+
+void Kernel::free_pages_exact(void* virt, size_t size) {
+  if (virt == nullptr) return;
+  const unsigned long n = align_up(size, PAGE_SIZE) >> PAGE_SHIFT;
+  auto addr = reinterpret_cast<unsigned long>(virt);
+  for (unsigned long i = 0; i < n; ++i) free_pages_addr(addr + i * PAGE_SIZE, 0);
+}
+
+}  // namespace kmem

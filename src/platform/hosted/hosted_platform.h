@@ -1,0 +1,51 @@
+// SPDX-License-Identifier: MIT
+// The hosted platform: a Linux process. Physical memory is a memfd mapped
+// once as the direct map; the console is a buffer (and optionally stderr);
+// a CPU is a slot bound to a thread.
+#pragma once
+
+#include <atomic>
+#include <mutex>
+#include <string>
+
+#include "platform.h"
+
+namespace kmem::hosted {
+
+class HostedPlatform {
+ public:
+  HostedPlatform();
+  ~HostedPlatform();
+  HostedPlatform(const HostedPlatform&) = delete;
+  HostedPlatform& operator=(const HostedPlatform&) = delete;
+
+  // Platform concept.
+  static constexpr bool physical_memory_zeroed = true;
+  void* map_physical(u64 bytes);
+  void unmap_physical(void* base, u64 bytes);
+  void log(LogLevel level, const char* text, size_t len);
+  unsigned current_cpu();
+  int current_pid();
+  void current_comm(char* buf, size_t n);
+  u64 now_ns();
+
+  int memfd() const { return fd_; }
+  std::string take_log();
+  void set_echo(bool on) { echo_ = on; }
+
+  // Per-thread CPU slot, shared by every machine in the process.
+  static void bind_current_thread(unsigned cpu);
+
+ private:
+  int fd_ = -1;
+  std::mutex log_mu_;
+  std::string log_;
+  std::atomic<bool> echo_{false};
+};
+
+static_assert(Platform<HostedPlatform>);
+
+// Installs the process-wide panic and yield hooks (idempotent).
+void install_process_hooks();
+
+}  // namespace kmem::hosted
