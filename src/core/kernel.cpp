@@ -51,6 +51,8 @@ bool Kernel::boot(const Options& opts, const PlatformOps& ops, CmdlineError& err
     zone_configured_[ZONE_DMA32] = true;
     zone_configured_[ZONE_DEVICE] = true;
   }
+  for (gfp_t bits = 0; bits < 16; ++bits)
+    gfp_zone_table_[bits] = gfp_zone(bits, has_dma32(), has_highmem());
   if (!boot_layout(err) || !boot_nodes(err)) return false;
   boot_zones();
   build_zonelists();
@@ -138,12 +140,18 @@ bool Kernel::boot_nodes(CmdlineError& err) {
   pb_mt_ = static_cast<std::atomic<u8>*>(memblock_alloc(nr_pageblocks_, 64));
   check_bitmap_ = static_cast<u8*>(memblock_alloc((max_pfn_ + 7) / 8, 64));
   vm_events_ = static_cast<VmEventState*>(memblock_alloc(sizeof(VmEventState) * nr_cpus(), 64));
-  if (!mem_map_ || !pb_zone_node_ || !pb_mt_ || !check_bitmap_ || !vm_events_) {
+  cpu_slots_ = static_cast<CpuSlot*>(memblock_alloc(sizeof(CpuSlot) * nr_cpus(), 64));
+  if (!mem_map_ || !pb_zone_node_ || !pb_mt_ || !check_bitmap_ || !vm_events_ || !cpu_slots_) {
     format(err.message, sizeof err.message, "memblock: out of boot memory for the memory map");
     return false;
   }
   memmap_pages_ = (memmap_bytes + PAGE_SIZE - 1) >> PAGE_SHIFT;
-  for (unsigned c = 0; c < nr_cpus(); ++c) ::new (&vm_events_[c]) VmEventState();
+  for (unsigned c = 0; c < nr_cpus(); ++c) {
+    ::new (&vm_events_[c]) VmEventState();
+    ::new (&cpu_slots_[c]) CpuSlot();
+  }
+  if (ops_.set_nr_cpus) ops_.set_nr_cpus(ops_.ctx, nr_cpus());
+  asymmetric_ = ops_.heavy_barrier != nullptr && ops_.heavy_barrier(ops_.ctx);
   for (unsigned long i = 0; i < nr_pageblocks_; ++i) pb_zone_node_[i] = kHoleZone;
   for (int n = 0; n < nr_nodes_; ++n) {
     void* p = memblock_alloc_node(sizeof(Node), 64, n);
@@ -210,6 +218,14 @@ void Kernel::free_all_to_buddy() { Internal::memblock_free_all(*this); }
 void Kernel::setup_watermarks() { Internal::setup_per_zone_wmarks(*this); }
 void Kernel::setup_pcp() { Internal::setup_pcp_limits(*this); }
 
+void Kernel::cpu_lock_remote(unsigned cpu) {
+  CpuSlot& s = cpu_slots_[cpu];
+  s.lock.lock();
+  if (!asymmetric_) return;
+  ops_.heavy_barrier(ops_.ctx);
+  while (s.busy.load(std::memory_order_acquire) != 0) cpu_relax();
+}
+
 // ---- memblock wrappers ------------------------------------------------------
 
 void* Kernel::memblock_alloc_raw(size_t size, size_t align) {
@@ -253,15 +269,6 @@ bool Kernel::virt_addr_valid(const void* v) const {
   return a >= base && a < base + pfn_phys(max_low_pfn_) &&
          memblock_.memory.contains(phys_addr_t(a - base));
 }
-
-Zone* Kernel::pfn_zone(pfn_t pfn) const {
-  if (pfn >= max_pfn_) return nullptr;
-  u8 b = pb_zone_node_[pfn >> pageblock_order];
-  if ((b & 7) == kHoleZone) return nullptr;
-  return &nodes_[b >> 3]->zones[b & 7];
-}
-
-Zone* Kernel::page_zone(const Page* p) const { return pfn_zone(page_to_pfn(p)); }
 
 MigrateType Kernel::pageblock_migratetype(pfn_t pfn) const {
   return MigrateType(pb_mt_[pfn >> pageblock_order].load(std::memory_order_relaxed));

@@ -26,6 +26,30 @@
 
 namespace kmem {
 
+// The calling thread's CPU slot, and whether it owns it exclusively.
+struct CpuRef {
+  unsigned cpu;
+  bool exclusive;
+};
+
+// Per-CPU entry state guarding that CPU's per-CPU data (pcp lists, and later
+// slab sheaves). Two protocols, chosen at boot:
+//
+// asymmetric (the platform has heavy_barrier):
+//   owner:  busy = 1; compiler fence; if (lock held) back off; ...; busy = 0
+//   remote: lock; heavy_barrier(); wait until busy == 0; ...; unlock
+//   The owner's path has no atomic read-modify-write and no fence: the
+//   remote's heavy barrier orders the owner's store of busy before the
+//   owner's read of the lock (a Dekker handshake with one heavy side).
+//   Threads that do not own the slot never enter it; they use the shared
+//   structures (the buddy lists under zone->lock) instead.
+// locked (no heavy barrier): everyone uses lock.try_lock() / lock(), as
+//   Linux's pcp spinlock does.
+struct alignas(64) CpuSlot {
+  std::atomic<u32> busy{0};
+  SpinLock lock;
+};
+
 // Kinds of detected misuse, counted per machine (readable by tests).
 enum BugKind : unsigned { BUG_BAD_PAGE, BUG_BAD_FREE, BUG_WARN, NR_BUG_KINDS };
 
@@ -85,10 +109,46 @@ class Kernel {
   Node* node_data(int nid) const { return nodes_[nid]; }
   unsigned nr_cpus() const { return unsigned(opts_.cpus); }
   int cpu_to_node(unsigned cpu) const { return cpu_node_[cpu]; }
-  unsigned current_cpu() const { return ops_.current_cpu(ops_.ctx) % nr_cpus(); }
+  unsigned current_cpu() const { return ops_.current_cpu(ops_.ctx) & ~CPU_SHARED; }
+  CpuRef this_cpu() const {
+    unsigned w = ops_.current_cpu(ops_.ctx);
+    return CpuRef{w & ~CPU_SHARED, (w & CPU_SHARED) == 0};
+  }
+  // Enter/leave this CPU's per-CPU data from the running thread. enter fails
+  // (and the caller takes its shared slow path) when the thread does not own
+  // the slot or a remote CPU is inside it.
+  bool cpu_enter(CpuRef c) {
+    CpuSlot& s = cpu_slots_[c.cpu];
+    if (!asymmetric_) return s.lock.try_lock();
+    if (!c.exclusive) return false;
+    s.busy.store(1, std::memory_order_relaxed);
+    std::atomic_signal_fence(std::memory_order_seq_cst);
+    if (__builtin_expect(s.lock.is_locked_acquire(), 0)) {
+      s.busy.store(0, std::memory_order_release);
+      return false;
+    }
+    return true;
+  }
+  void cpu_leave(CpuRef c) {
+    CpuSlot& s = cpu_slots_[c.cpu];
+    if (!asymmetric_) s.lock.unlock();
+    else s.busy.store(0, std::memory_order_release);
+  }
+  // Exclusive access to any CPU's per-CPU data, from any thread (drains,
+  // the invariant checker). Slow: a heavy barrier in the asymmetric mode.
+  void cpu_lock_remote(unsigned cpu);
+  void cpu_unlock_remote(unsigned cpu) { cpu_slots_[cpu].lock.unlock(); }
+  bool asymmetric_cpu_entry() const { return asymmetric_; }
   int numa_node_id() const { return cpu_to_node(current_cpu()); }
-  Zone* page_zone(const Page* p) const;
-  Zone* pfn_zone(pfn_t pfn) const;  // nullptr in a hole
+  Zone* page_zone(const Page* p) const { return pfn_zone(page_to_pfn(p)); }
+  // nullptr in a hole or beyond the last page frame.
+  Zone* pfn_zone(pfn_t pfn) const {
+    if (pfn >= max_pfn_) return nullptr;
+    u8 b = pb_zone_node_[pfn >> pageblock_order];
+    return (b & 7) == 7 ? nullptr : &nodes_[b >> 3]->zones[b & 7];
+  }
+  // gfp_zone() for this machine's profile, from a table built at boot.
+  ZoneType gfp_zone_of(gfp_t gfp) const { return gfp_zone_table_[gfp & gfp::ZONEMASK]; }
   bool zone_configured(ZoneType z) const { return zone_configured_[z]; }
   bool has_dma32() const { return zone_configured_[ZONE_DMA32]; }
   bool has_highmem() const { return zone_configured_[ZONE_HIGHMEM]; }
@@ -110,9 +170,10 @@ class Kernel {
   u64 sum_zone_event(VmZoneEventItem i, ZoneType z) const;
   // numa_hit, numa_miss, ... of one zone, summed over its per-CPU counters.
   u64 zone_numa_stat(const Zone& z, NumaStatItem i) const;
-  void count_vm_event(VmEventItem i, u64 d = 1) { vm_events_[current_cpu()].event[i].add(d); }
-  void count_zone_event(VmZoneEventItem i, ZoneType z, u64 d = 1) {
-    vm_events_[current_cpu()].zone_event[i][z].add(d);
+  void count_vm_event(VmEventItem i, u64 d = 1) { count_vm_event(current_cpu(), i, d); }
+  void count_vm_event(unsigned cpu, VmEventItem i, u64 d) { vm_events_[cpu].event[i].add(d); }
+  void count_zone_event(unsigned cpu, VmZoneEventItem i, ZoneType z, u64 d) {
+    vm_events_[cpu].zone_event[i][z].add(d);
   }
   unsigned long totalram_pages() const;   // managed pages of all zones
   unsigned long global_free_pages() const;
@@ -180,6 +241,9 @@ class Kernel {
   pfn_t node_end_pfn_[MAX_NUMNODES] = {};
   int cpu_node_[NR_CPUS] = {};
   VmEventState* vm_events_ = nullptr;
+  CpuSlot* cpu_slots_ = nullptr;
+  ZoneType gfp_zone_table_[16] = {};
+  bool asymmetric_ = false;
 
   unsigned long min_free_kbytes_ = 0;
   unsigned long totalreserve_pages_ = 0;

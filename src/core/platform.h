@@ -15,6 +15,8 @@
 
 namespace kmem {
 
+inline constexpr unsigned CPU_SHARED = 1u << 31;
+
 enum class LogLevel : int { emerg = 0, alert, crit, err, warning, notice, info, debug };
 
 struct PlatformOps {
@@ -32,9 +34,20 @@ struct PlatformOps {
   // The console: one call per complete line or report, without a trailing NUL.
   void (*log)(void* ctx, LogLevel level, const char* text, size_t len) = nullptr;
 
-  // Identity of the calling thread: the CPU slot it runs on (< nr_cpus), its
-  // pid and its command name (NUL-terminated, at most n bytes).
+  // Identity of the calling thread: the CPU slot it runs on, its pid and its
+  // command name (NUL-terminated, at most n bytes).
+  //
+  // current_cpu() returns the slot number (< the nr_cpus passed to
+  // set_nr_cpus), with CPU_SHARED set when the thread does not own the slot
+  // exclusively (another live thread owns it). Only an exclusive owner may
+  // enter the slot's per-CPU data without an atomic instruction.
   unsigned (*current_cpu)(void* ctx) = nullptr;
+  void (*set_nr_cpus)(void* ctx, unsigned nr) = nullptr;
+
+  // An asymmetric full barrier (membarrier(2)): on return, every thread of
+  // the process that was running has executed a full memory barrier. Returns
+  // false when unsupported; the core then uses locks on its per-CPU paths.
+  bool (*heavy_barrier)(void* ctx) = nullptr;
   int (*current_pid)(void* ctx) = nullptr;
   void (*current_comm)(void* ctx, char* buf, size_t n) = nullptr;
 
@@ -50,6 +63,8 @@ concept Platform = requires(P& p, u64 bytes, void* base, LogLevel lvl, const cha
   { P::physical_memory_zeroed } -> std::convertible_to<bool>;
   { p.log(lvl, text, len) } -> std::same_as<void>;
   { p.current_cpu() } -> std::same_as<unsigned>;
+  { p.set_nr_cpus(len) } -> std::same_as<void>;
+  { p.heavy_barrier() } -> std::same_as<bool>;
   { p.current_pid() } -> std::same_as<int>;
   { p.current_comm(buf, len) } -> std::same_as<void>;
   { p.now_ns() } -> std::same_as<u64>;
@@ -64,6 +79,8 @@ PlatformOps make_platform_ops(P& p) {
   ops.physical_memory_zeroed = P::physical_memory_zeroed;
   ops.log = [](void* c, LogLevel l, const char* t, size_t n) { static_cast<P*>(c)->log(l, t, n); };
   ops.current_cpu = [](void* c) { return static_cast<P*>(c)->current_cpu(); };
+  ops.set_nr_cpus = [](void* c, unsigned n) { static_cast<P*>(c)->set_nr_cpus(n); };
+  ops.heavy_barrier = [](void* c) { return static_cast<P*>(c)->heavy_barrier(); };
   ops.current_pid = [](void* c) { return static_cast<P*>(c)->current_pid(); };
   ops.current_comm = [](void* c, char* b, size_t n) { static_cast<P*>(c)->current_comm(b, n); };
   ops.now_ns = [](void* c) { return static_cast<P*>(c)->now_ns(); };

@@ -38,6 +38,9 @@ class SpinLock {
   }
   void unlock() { locked_.store(false, std::memory_order_release); }
   bool is_locked() const { return locked_.load(std::memory_order_relaxed); }
+  // The owner side of an asymmetric handshake reads the lock with acquire so
+  // that a remote holder's writes happen-before the owner's next access.
+  bool is_locked_acquire() const { return locked_.load(std::memory_order_acquire); }
 
  private:
   void lock_slow() {

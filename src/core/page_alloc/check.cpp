@@ -142,17 +142,13 @@ void for_each_populated(Kernel& k, Fn&& fn) {
 }
 
 void lock_all(Kernel& k) {
-  for_each_populated(k, [&](Zone& z) {
-    for (unsigned c = 0; c < k.nr_cpus(); ++c) z.pcp[c].lock.lock();
-  });
+  for (unsigned c = 0; c < k.nr_cpus(); ++c) k.cpu_lock_remote(c);
   for_each_populated(k, [](Zone& z) { z.lock.lock(); });
 }
 
 void unlock_all(Kernel& k) {
   for_each_populated(k, [](Zone& z) { z.lock.unlock(); });
-  for_each_populated(k, [&](Zone& z) {
-    for (unsigned c = 0; c < k.nr_cpus(); ++c) z.pcp[c].lock.unlock();
-  });
+  for (unsigned c = 0; c < k.nr_cpus(); ++c) k.cpu_unlock_remote(c);
 }
 
 // Is pfn covered by a free buddy block or a pcp block? Blocks are naturally

@@ -12,6 +12,7 @@ namespace kmem {
 enum class RmqueueMode { normal, claim, steal };
 
 struct AllocContext {
+  CpuRef cpu;
   Node* preferred_node;
   Zone** zonelist;
   ZoneType highest_zoneidx;

@@ -37,9 +37,10 @@ int rmqueue_bulk(Kernel& k, Zone& z, unsigned order, int count, ListHead* list, 
   return i;
 }
 
-Page* rmqueue_pcplist(Kernel& k, Zone& z, unsigned order, MigrateType mt, unsigned alloc_flags) {
-  PerCpuPages& pcp = z.pcp[k.current_cpu()];
-  if (!pcp.lock.try_lock()) return nullptr;  // re-entered or shared slot: use the buddy
+Page* rmqueue_pcplist(Kernel& k, CpuRef cpu, Zone& z, unsigned order, MigrateType mt,
+                      unsigned alloc_flags) {
+  if (!k.cpu_enter(cpu)) return nullptr;  // not ours, or a remote drain is inside: use the buddy
+  PerCpuPages& pcp = z.pcp[cpu.cpu];
   ListHead* list = &pcp.lists[order_to_pindex(mt, order)];
   if (list->empty()) {
     int got = rmqueue_bulk(k, z, order, nr_pcp_alloc(pcp, order), list, mt, alloc_flags);
@@ -52,7 +53,7 @@ Page* rmqueue_pcplist(Kernel& k, Zone& z, unsigned order, MigrateType mt, unsign
     page->flags &= ~PG_pcp;
     pcp.count -= 1 << order;
   }
-  pcp.lock.unlock();
+  k.cpu_leave(cpu);
   return page;
 }
 
@@ -71,23 +72,23 @@ Page* rmqueue_buddy(Kernel& k, Zone& z, unsigned order, MigrateType mt, unsigned
   return page;
 }
 
-Page* rmqueue(Kernel& k, Zone& z, unsigned order, MigrateType mt, unsigned alloc_flags) {
+Page* rmqueue(Kernel& k, CpuRef cpu, Zone& z, unsigned order, MigrateType mt,
+             unsigned alloc_flags) {
   if (pcp_order(order) && k.options().pcp) {
-    if (Page* p = rmqueue_pcplist(k, z, order, mt, alloc_flags)) return p;
+    if (Page* p = rmqueue_pcplist(k, cpu, z, order, mt, alloc_flags)) return p;
   }
   return rmqueue_buddy(k, z, order, mt, alloc_flags);
 }
 
-void zone_statistics(Kernel& k, Zone& preferred, Zone& z, unsigned long nr) {
-  PerCpuPages& pcp = z.pcp[k.current_cpu()];
-  int local = k.numa_node_id();
+void zone_statistics(Kernel& k, unsigned cpu, Zone& preferred, Zone& z, unsigned long nr) {
+  PerCpuPages& pcp = z.pcp[cpu];
   if (z.pgdat == preferred.pgdat) {
     pcp.numa_event[NUMA_HIT].add(nr);
   } else {
     pcp.numa_event[NUMA_MISS].add(nr);
-    if (preferred.pcp) preferred.pcp[k.current_cpu()].numa_event[NUMA_FOREIGN].add(nr);
+    if (preferred.pcp) preferred.pcp[cpu].numa_event[NUMA_FOREIGN].add(nr);
   }
-  pcp.numa_event[z.pgdat->node_id == local ? NUMA_LOCAL : NUMA_OTHER].add(nr);
+  pcp.numa_event[z.pgdat->node_id == k.cpu_to_node(cpu) ? NUMA_LOCAL : NUMA_OTHER].add(nr);
 }
 
 // prep_new_page: a block just taken from the lists becomes an allocation.
@@ -126,6 +127,7 @@ Zone* first_zone(const AllocContext& ac) {
 
 Page* get_page_from_freelist(Kernel& k, gfp_t gfp, unsigned order, unsigned alloc_flags,
                              const AllocContext& ac) {
+  const CpuRef cpu = ac.cpu;
   Zone* preferred = first_zone(ac);
   if (preferred == nullptr) return nullptr;
 retry:
@@ -142,11 +144,11 @@ retry:
       if (!I::zone_watermark_fast(z, order, mark, ac.highest_zoneidx, alloc_flags, gfp)) continue;
     }
     for (;;) {
-      Page* page = rmqueue(k, z, order, ac.migratetype, alloc_flags);
+      Page* page = rmqueue(k, cpu, z, order, ac.migratetype, alloc_flags);
       if (page == nullptr) break;
       if (!prep_new_page(k, page, order, gfp)) continue;  // leaked after its report
-      k.count_zone_event(PGALLOC, z.idx, 1UL << order);
-      zone_statistics(k, *preferred, z, 1UL << order);
+      k.count_zone_event(cpu.cpu, PGALLOC, z.idx, 1UL << order);
+      zone_statistics(k, cpu.cpu, *preferred, z, 1UL << order);
       if ((alloc_flags & ALLOC_HIGHATOMIC) && order > 0)
         I::reserve_highatomic_pageblock(k, page, order, z);
       return page;
@@ -206,12 +208,13 @@ Page* Kernel::alloc_pages(gfp_t gfp, unsigned order, int nid) {
     return nullptr;
   }
   AllocContext ac;
-  ac.highest_zoneidx = gfp_zone(gfp, has_dma32(), has_highmem());
+  ac.cpu = this_cpu();
+  ac.highest_zoneidx = gfp_zone_of(gfp);
   if (ac.highest_zoneidx == MAX_NR_ZONES) {
     I::warn_alloc(*this, gfp, order, "invalid zone modifier combination");
     return nullptr;
   }
-  if (nid == NUMA_NO_NODE) nid = numa_node_id();
+  if (nid == NUMA_NO_NODE) nid = cpu_to_node(ac.cpu.cpu);
   if (nid < 0 || nid >= nr_nodes_) {
     I::warn_alloc(*this, gfp, order, "invalid node id");
     return nullptr;
@@ -236,7 +239,7 @@ namespace {
 
 // free_pages_prepare: checks that the block may be freed and resets its
 // descriptors. False (after a report) means the block must not be freed.
-bool free_pages_prepare(Kernel& k, Page* page, unsigned order) {
+bool free_pages_prepare(Kernel& k, unsigned cpu, Page* page, unsigned order) {
   if (page->flags & PAGE_FLAGS_CHECK_AT_FREE) {
     I::bad_page(k, page, "PAGE_FLAGS_CHECK_AT_FREE flag(s) set");
     return false;
@@ -261,7 +264,7 @@ bool free_pages_prepare(Kernel& k, Page* page, unsigned order) {
   page->order = 0;
   page->owner = nullptr;
   page->private_ = 0;
-  k.count_vm_event(PGFREE, 1UL << order);
+  k.count_vm_event(cpu, PGFREE, 1UL << order);
   return true;
 }
 
@@ -271,29 +274,41 @@ void free_one_page(Kernel& k, Zone& z, Page* page, pfn_t pfn, unsigned order) {
 }
 
 // free_frozen_page_commit: onto this CPU's list; spill a batch when full.
-bool free_to_pcp(Kernel& k, Zone& z, Page* page, pfn_t pfn, unsigned order) {
+bool free_to_pcp(Kernel& k, CpuRef cpu, Zone& z, Page* page, pfn_t pfn, unsigned order) {
   MigrateType mt = k.pageblock_migratetype(pfn);
   if (mt >= MIGRATE_PCPTYPES) {
     if (mt == MIGRATE_ISOLATE) return false;
     mt = MIGRATE_MOVABLE;  // high-atomic pages ride the movable list back
   }
-  PerCpuPages& pcp = z.pcp[k.current_cpu()];
-  if (!pcp.lock.try_lock()) return false;
+  if (!k.cpu_enter(cpu)) return false;
+  PerCpuPages& pcp = z.pcp[cpu.cpu];
   page->flags |= PG_pcp;
   page->order = u8(order);
   pcp.lists[order_to_pindex(mt, order)].add(&page->lru);
   pcp.count += 1 << order;
   if (pcp.count >= pcp.high) I::free_pcppages_bulk(k, z, pcp.batch, pcp);
-  pcp.lock.unlock();
+  k.cpu_leave(cpu);
   return true;
 }
 
 void free_frozen_pages(Kernel& k, Page* page, unsigned order) {
-  if (!free_pages_prepare(k, page, order)) return;
+  const CpuRef cpu = k.this_cpu();
+  if (!free_pages_prepare(k, cpu.cpu, page, order)) return;
   pfn_t pfn = k.page_to_pfn(page);
   Zone* z = k.pfn_zone(pfn);
-  if (pcp_order(order) && k.options().pcp && free_to_pcp(k, *z, page, pfn, order)) return;
+  if (pcp_order(order) && k.options().pcp && free_to_pcp(k, cpu, *z, page, pfn, order)) return;
   free_one_page(k, *z, page, pfn, order);
+}
+
+// put_page_testzero: drop a reference, true if it was the last. Holding the
+// only reference, nobody else may take one, so a plain store suffices and
+// the common case needs no locked instruction.
+bool put_page_testzero(Page* page) {
+  if (page->ref_count() == 1) {
+    page->set_ref_count(0);
+    return true;
+  }
+  return page->ref().fetch_sub(1, std::memory_order_acq_rel) == 1;
 }
 
 bool check_free_target(Kernel& k, Page* page, const char* what) {
@@ -335,9 +350,7 @@ void Kernel::Internal::free_pcppages_bulk(Kernel& k, Zone& z, int count, PerCpuP
 }
 
 void Kernel::Internal::drain_pcp(Kernel& k, Zone& z, PerCpuPages& pcp) {
-  pcp.lock.lock();
   if (pcp.count > 0) free_pcppages_bulk(k, z, pcp.count, pcp);
-  pcp.lock.unlock();
 }
 
 void Kernel::free_pages(Page* page, unsigned order) {
@@ -347,7 +360,7 @@ void Kernel::free_pages(Page* page, unsigned order) {
     return;
   }
   const bool head = page->flags & PG_head;
-  if (page->ref().fetch_sub(1, std::memory_order_acq_rel) == 1) {
+  if (put_page_testzero(page)) {
     free_frozen_pages(*this, page, order);
   } else if (!head) {
     // Someone else still holds the first page of a non-compound block: free
@@ -365,7 +378,7 @@ void Kernel::put_page(Page* page) {
   if (!check_free_target(*this, page, "put_page")) return;
   Page* head = page->head();
   unsigned order = (head->flags & PG_head) ? head->order : 0;
-  if (head->ref().fetch_sub(1, std::memory_order_acq_rel) == 1) free_frozen_pages(*this, head, order);
+  if (put_page_testzero(head)) free_frozen_pages(*this, head, order);
 }
 
 void Kernel::get_page(Page* page) {
@@ -389,18 +402,22 @@ void Kernel::split_page(Page* page, unsigned order) {
   }
 }
 
-void Kernel::drain_local_pages() {
-  unsigned cpu = current_cpu();
-  for (int n = 0; n < nr_nodes_; ++n)
-    for (Zone& z : nodes_[n]->zones)
-      if (z.pcp) I::drain_pcp(*this, z, z.pcp[cpu]);
+namespace {
+
+void drain_cpu(Kernel& k, unsigned cpu) {
+  k.cpu_lock_remote(cpu);
+  for (int n = 0; n < k.nr_node_ids(); ++n)
+    for (Zone& z : k.node_data(n)->zones)
+      if (z.pcp) I::drain_pcp(k, z, z.pcp[cpu]);
+  k.cpu_unlock_remote(cpu);
 }
 
+}  // namespace
+
+void Kernel::drain_local_pages() { drain_cpu(*this, current_cpu()); }
+
 void Kernel::drain_all_pages() {
-  for (int n = 0; n < nr_nodes_; ++n)
-    for (Zone& z : nodes_[n]->zones)
-      if (z.pcp)
-        for (unsigned c = 0; c < nr_cpus(); ++c) I::drain_pcp(*this, z, z.pcp[c]);
+  for (unsigned c = 0; c < nr_cpus(); ++c) drain_cpu(*this, c);
 }
 
 // ---- address-based API -------------------------------------------------------------

@@ -2,7 +2,7 @@
 // Zones, nodes, free areas and per-CPU page lists (include/linux/mmzone.h).
 //
 // Lock order (outermost first):
-//   PerCpuPages::lock  (trylock only; a busy list falls back to the buddy)
+//   CpuSlot (kernel.h) (per-CPU entry; a busy slot falls back to the buddy)
 //     Zone::lock       (free_area lists, nr_free, pageblock migratetypes,
 //                       nr_reserved_highatomic)
 // No code takes two zone locks, or two pcp locks, at once -- except the
@@ -35,8 +35,9 @@ struct FreeArea {
   std::atomic<unsigned long> nr_free_mt[MIGRATE_TYPES];  // blocks per type
 };
 
+// Guarded by the CPU's CpuSlot (kernel.h): its owner enters without atomics,
+// anyone else locks the slot remotely.
 struct alignas(64) PerCpuPages {
-  SpinLock lock;
   int count;     // pages (not blocks) on all lists
   int high;      // free a batch to the buddy when count reaches high
   int high_min;

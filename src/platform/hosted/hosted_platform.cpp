@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: MIT
 #include "platform/hosted/hosted_platform.h"
 
+#include <linux/membarrier.h>
 #include <sched.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
 #include <sys/prctl.h>
 #include <time.h>
 #include <unistd.h>
@@ -10,6 +12,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <vector>
 
 #include "base/checks.h"
 #include "base/spinlock.h"
@@ -19,8 +22,40 @@ namespace kmem::hosted {
 namespace {
 
 constexpr unsigned kUnbound = ~0u;
-thread_local unsigned tls_cpu = kUnbound;
-std::atomic<unsigned> next_cpu{0};
+
+// Every live platform, so that a thread's slots are released when the thread
+// exits and none is touched after its machine is gone.
+std::mutex registry_mu;
+std::vector<HostedPlatform*>& registry() {
+  static std::vector<HostedPlatform*> live;
+  return live;
+}
+std::atomic<u64> next_generation{1};
+
+// The calling thread's CPU: a one-entry cache for the machine it used last.
+struct ThreadCpu {
+  u64 generation = 0;  // of the platform the cache is for; 0 = none
+  unsigned cpu_word = 0;
+  unsigned hint = kUnbound;
+  ~ThreadCpu() {
+    std::lock_guard<std::mutex> g(registry_mu);
+    for (HostedPlatform* p : registry()) p->release_slots_of(this);
+  }
+};
+thread_local ThreadCpu tls_cpu;
+
+int membarrier(int cmd) { return int(syscall(__NR_membarrier, cmd, 0, 0)); }
+
+// MEMBARRIER_CMD_PRIVATE_EXPEDITED needs one registration per process.
+bool membarrier_ready() {
+  static const bool ok = [] {
+    int cmds = membarrier(MEMBARRIER_CMD_QUERY);
+    if (cmds < 0 || !(cmds & MEMBARRIER_CMD_PRIVATE_EXPEDITED)) return false;
+    if (getenv("KMEM_NO_MEMBARRIER") != nullptr) return false;
+    return membarrier(MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED) == 0;
+  }();
+  return ok;
+}
 
 [[noreturn]] void hosted_panic(const char* msg) {
   std::fprintf(stderr, "%s\n", msg);
@@ -37,13 +72,27 @@ void install_process_hooks() {
   g_yield_hook = &hosted_yield;
 }
 
-HostedPlatform::HostedPlatform() {
+HostedPlatform::HostedPlatform() : generation_(next_generation.fetch_add(1)) {
   install_process_hooks();
+  {
+    std::lock_guard<std::mutex> g(registry_mu);
+    registry().push_back(this);
+  }
   const char* echo = std::getenv("KMEM_CONSOLE");
   echo_ = echo != nullptr && std::strcmp(echo, "1") == 0;
 }
 
 HostedPlatform::~HostedPlatform() {
+  {
+    std::lock_guard<std::mutex> g(registry_mu);
+    auto& r = registry();
+    for (size_t i = 0; i < r.size(); ++i)
+      if (r[i] == this) {
+        r[i] = r.back();
+        r.pop_back();
+        break;
+      }
+  }
   if (fd_ >= 0) close(fd_);
 }
 
@@ -79,12 +128,48 @@ std::string HostedPlatform::take_log() {
 }
 
 unsigned HostedPlatform::current_cpu() {
-  if (__builtin_expect(tls_cpu == kUnbound, 0))
-    tls_cpu = next_cpu.fetch_add(1, std::memory_order_relaxed);
-  return tls_cpu;
+  ThreadCpu& t = tls_cpu;
+  if (__builtin_expect(t.generation == generation_, 1)) return t.cpu_word;
+  t.cpu_word = claim_slot(&t, t.hint);
+  t.generation = generation_;
+  return t.cpu_word;
 }
 
-void HostedPlatform::bind_current_thread(unsigned cpu) { tls_cpu = cpu; }
+// A thread keeps the slot it owns; otherwise it claims its hinted slot (from
+// bind_current_thread) or, unhinted, the next free one. With none free it
+// shares a slot and takes the core's shared paths.
+unsigned HostedPlatform::claim_slot(const void* token, unsigned hint) {
+  for (unsigned c = 0; c < nr_cpus_; ++c)
+    if (slot_owner_[c].load(std::memory_order_relaxed) == token) return c;
+  unsigned want = hint != kUnbound ? hint % nr_cpus_ : next_slot_.fetch_add(1) % nr_cpus_;
+  for (unsigned i = 0; i < nr_cpus_; ++i) {
+    unsigned c = (want + i) % nr_cpus_;
+    const void* expected = nullptr;
+    if (slot_owner_[c].compare_exchange_strong(expected, token)) return c;
+    if (hint != kUnbound) break;  // bound threads do not wander to other slots
+  }
+  return want | CPU_SHARED;
+}
+
+void HostedPlatform::release_slots_of(const void* token) {
+  for (unsigned c = 0; c < nr_cpus_; ++c) {
+    const void* expected = token;
+    slot_owner_[c].compare_exchange_strong(expected, nullptr);
+  }
+}
+
+void HostedPlatform::bind_current_thread(unsigned cpu) {
+  ThreadCpu& t = tls_cpu;
+  t.hint = cpu;
+  t.generation = 0;
+  std::lock_guard<std::mutex> g(registry_mu);
+  for (HostedPlatform* p : registry()) p->release_slots_of(&t);
+}
+
+bool HostedPlatform::heavy_barrier() {
+  if (!membarrier_ready()) return false;
+  return membarrier(MEMBARRIER_CMD_PRIVATE_EXPEDITED) == 0;
+}
 
 int HostedPlatform::current_pid() { return int(gettid()); }
 

@@ -25,6 +25,8 @@ class HostedPlatform {
   void unmap_physical(void* base, u64 bytes);
   void log(LogLevel level, const char* text, size_t len);
   unsigned current_cpu();
+  void set_nr_cpus(unsigned nr) { nr_cpus_ = nr == 0 ? 1 : nr; }
+  bool heavy_barrier();
   int current_pid();
   void current_comm(char* buf, size_t n);
   u64 now_ns();
@@ -33,10 +35,21 @@ class HostedPlatform {
   std::string take_log();
   void set_echo(bool on) { echo_ = on; }
 
-  // Per-thread CPU slot, shared by every machine in the process.
+  // Binds the calling thread to a CPU slot number for every machine in the
+  // process; it gives up the slots it owns and claims cpu on next use.
   static void bind_current_thread(unsigned cpu);
 
+  // Gives up every slot owned by the thread whose token this is (thread exit).
+  void release_slots_of(const void* token);
+
  private:
+  unsigned claim_slot(const void* token, unsigned hint);
+
+  u64 generation_;
+  unsigned nr_cpus_ = 1;
+  std::atomic<unsigned> next_slot_{0};
+  // Which thread owns each CPU slot exclusively (its token), or null.
+  std::atomic<const void*> slot_owner_[NR_CPUS] = {};
   int fd_ = -1;
   std::mutex log_mu_;
   std::string log_;
