@@ -92,7 +92,8 @@ bool Kernel::boot_layout(CmdlineError& err) {
       }
       seen += e - s;
     }
-    pfn_t boundary = max_t(align_down(at + kNodeAlignPages / 2, kNodeAlignPages), prev + kNodeAlignPages);
+    pfn_t boundary =
+        max_t<pfn_t>(pfn_t(align_down(at + kNodeAlignPages / 2, kNodeAlignPages)), prev + kNodeAlignPages);
     if (boundary >= max_pfn_) {
       format(err.message, sizeof err.message, "numa=%d: too little memory to give every node 4 MiB",
              nr_nodes_);
@@ -224,6 +225,14 @@ void Kernel::cpu_lock_remote(unsigned cpu) {
   if (!asymmetric_) return;
   ops_.heavy_barrier(ops_.ctx);
   while (s.busy.load(std::memory_order_acquire) != 0) cpu_relax();
+}
+
+void Kernel::cpu_lock_remote_all() {
+  for (unsigned c = 0; c < nr_cpus(); ++c) cpu_slots_[c].lock.lock();
+  if (!asymmetric_) return;
+  ops_.heavy_barrier(ops_.ctx);
+  for (unsigned c = 0; c < nr_cpus(); ++c)
+    while (cpu_slots_[c].busy.load(std::memory_order_acquire) != 0) cpu_relax();
 }
 
 // ---- memblock wrappers ------------------------------------------------------

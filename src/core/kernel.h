@@ -79,7 +79,10 @@ class Kernel {
   // Splits a non-compound order-n allocation into 2^n order-0 pages.
   void split_page(Page* page, unsigned order);
   void get_page(Page* page);
-  void put_page(Page* page);  // frees at zero, with the order the block has
+  // Drops a reference to the page (the head, for a compound page); at zero
+  // frees it with the compound order, or as order 0 for a plain page, as
+  // Linux does (so put_page of a plain high-order block is a bad free).
+  void put_page(Page* page);
   // Returns every page on this CPU's (or all CPUs') per-CPU lists to the buddy.
   void drain_local_pages();
   void drain_all_pages();
@@ -137,6 +140,8 @@ class Kernel {
   // Exclusive access to any CPU's per-CPU data, from any thread (drains,
   // the invariant checker). Slow: a heavy barrier in the asymmetric mode.
   void cpu_lock_remote(unsigned cpu);
+  // All CPUs at once, with one heavy barrier; released with cpu_unlock_remote each.
+  void cpu_lock_remote_all();
   void cpu_unlock_remote(unsigned cpu) { cpu_slots_[cpu].lock.unlock(); }
   bool asymmetric_cpu_entry() const { return asymmetric_; }
   int numa_node_id() const { return cpu_to_node(current_cpu()); }

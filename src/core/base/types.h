@@ -7,12 +7,14 @@
 
 namespace kmem {
 
-using u8 = uint8_t;
-using u16 = uint16_t;
-using u32 = uint32_t;
-using u64 = uint64_t;
-using s32 = int32_t;
-using s64 = int64_t;
+// The same types as Linux's (asm-generic/int-ll64.h) and as the compat
+// <linux/types.h>, so that code seeing both never finds two different u64s.
+using u8 = unsigned char;
+using u16 = unsigned short;
+using u32 = unsigned int;
+using u64 = unsigned long long;
+using s32 = int;
+using s64 = long long;
 
 using gfp_t = u32;            // GFP mask; bit values follow Linux 6.18 (gfp_bits.h)
 using phys_addr_t = u64;      // physical address

@@ -142,7 +142,7 @@ void for_each_populated(Kernel& k, Fn&& fn) {
 }
 
 void lock_all(Kernel& k) {
-  for (unsigned c = 0; c < k.nr_cpus(); ++c) k.cpu_lock_remote(c);
+  k.cpu_lock_remote_all();
   for_each_populated(k, [](Zone& z) { z.lock.lock(); });
 }
 

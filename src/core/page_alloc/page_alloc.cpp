@@ -375,8 +375,9 @@ void Kernel::free_pages(Page* page, unsigned order) {
 }
 
 void Kernel::put_page(Page* page) {
-  if (!check_free_target(*this, page, "put_page")) return;
-  Page* head = page->head();
+  // A reference to any page of a compound page is a reference to its head.
+  Page* head = is_page(page) ? page->head() : page;
+  if (!check_free_target(*this, head, "put_page")) return;
   unsigned order = (head->flags & PG_head) ? head->order : 0;
   if (put_page_testzero(head)) free_frozen_pages(*this, head, order);
 }
@@ -404,20 +405,27 @@ void Kernel::split_page(Page* page, unsigned order) {
 
 namespace {
 
-void drain_cpu(Kernel& k, unsigned cpu) {
-  k.cpu_lock_remote(cpu);
+void drain_cpu_locked(Kernel& k, unsigned cpu) {
   for (int n = 0; n < k.nr_node_ids(); ++n)
     for (Zone& z : k.node_data(n)->zones)
       if (z.pcp) I::drain_pcp(k, z, z.pcp[cpu]);
-  k.cpu_unlock_remote(cpu);
 }
 
 }  // namespace
 
-void Kernel::drain_local_pages() { drain_cpu(*this, current_cpu()); }
+void Kernel::drain_local_pages() {
+  unsigned cpu = current_cpu();
+  cpu_lock_remote(cpu);
+  drain_cpu_locked(*this, cpu);
+  cpu_unlock_remote(cpu);
+}
 
 void Kernel::drain_all_pages() {
-  for (unsigned c = 0; c < nr_cpus(); ++c) drain_cpu(*this, c);
+  cpu_lock_remote_all();
+  for (unsigned c = 0; c < nr_cpus(); ++c) {
+    drain_cpu_locked(*this, c);
+    cpu_unlock_remote(c);
+  }
 }
 
 // ---- address-based API -------------------------------------------------------------

@@ -84,7 +84,8 @@ void print_pagetypeinfo_node(Kernel& k, Seq& out, const Node& node) {
     if (k.zone_configured(ZoneType(z)) && zone.populated()) print_free_counts(out, node, zone);
   }
   out.printf("\n%-23s", "Number of blocks type ");
-  for (unsigned mt = 0; mt < MIGRATE_TYPES; ++mt) out.printf("%12s ", migratetype_name(MigrateType(mt)));
+  for (unsigned mt = 0; mt < MIGRATE_TYPES; ++mt)
+    out.printf("%12s ", migratetype_name(MigrateType(mt)));
   out.putc('\n');
   for (unsigned z = 0; z < MAX_NR_ZONES; ++z) {
     Zone& zone = k.node_data(node.node_id)->zones[z];
@@ -92,10 +93,12 @@ void print_pagetypeinfo_node(Kernel& k, Seq& out, const Node& node) {
   }
 }
 
-// Prints a x1000 fixed-point index the way Linux does: "%d.%03d" of the
-// quotient and remainder (so -1000 prints "-1.000").
-void print_index(Seq& out, const char* fmt, int index) {
-  out.printf(fmt, index / 1000, index % 1000);
+// Prints a x1000 fixed-point index the way Linux does: quotient and
+// remainder (so -1000 prints "-1.000"); extfrag_index pads to two columns
+// because its values can be -1.
+void print_index(Seq& out, int index, bool two_columns) {
+  if (two_columns) out.printf("%2d.%03d ", index / 1000, index % 1000);
+  else out.printf("%d.%03d ", index / 1000, index % 1000);
 }
 
 }  // namespace
@@ -104,7 +107,8 @@ void print_index(Seq& out, const char* fmt, int index) {
 
 void zone_nr_free(Zone& z, unsigned long out[NR_PAGE_ORDERS]) {
   SpinGuard g(z.lock);
-  for (unsigned order = 0; order < NR_PAGE_ORDERS; ++order) out[order] = z.free_area[order].nr_free.load(std::memory_order_relaxed);
+  for (unsigned order = 0; order < NR_PAGE_ORDERS; ++order)
+    out[order] = z.free_area[order].nr_free.load(std::memory_order_relaxed);
 }
 
 void buddyinfo(Kernel& k, Seq& out) {
@@ -163,7 +167,7 @@ void unusable_index(Kernel& k, Seq& out) {
     for (unsigned order = 0; order < NR_PAGE_ORDERS; ++order) {
       ContigPageInfo info;
       fill_contig_page_info(nr_free, order, &info);
-      print_index(out, "%d.%03d ", unusable_free_index(order, info));
+      print_index(out, unusable_free_index(order, info), false);
     }
     out.putc('\n');
   });
@@ -177,7 +181,7 @@ void extfrag_index(Kernel& k, Seq& out) {
     for (unsigned order = 0; order < NR_PAGE_ORDERS; ++order) {
       ContigPageInfo info;
       fill_contig_page_info(nr_free, order, &info);
-      print_index(out, "%2d.%03d ", fragmentation_index(order, info));
+      print_index(out, fragmentation_index(order, info), true);
     }
     out.putc('\n');
   });

@@ -59,8 +59,8 @@ unsigned long mem_available(const Kernel& k) {
   unsigned long wmark_low = total_low_wmark(k);
   long avail = long(global_zone_page_state(k, NR_FREE_PAGES)) - long(k.totalreserve_pages());
   avail += usable_part(node_pages(k, NR_ACTIVE_FILE) + node_pages(k, NR_INACTIVE_FILE), wmark_low);
-  avail += usable_part(node_pages(k, NR_SLAB_RECLAIMABLE) + node_pages(k, NR_KERNEL_MISC_RECLAIMABLE),
-                       wmark_low);
+  avail += usable_part(
+      node_pages(k, NR_SLAB_RECLAIMABLE) + node_pages(k, NR_KERNEL_MISC_RECLAIMABLE), wmark_low);
   return avail < 0 ? 0 : (unsigned long)avail;
 }
 

@@ -37,23 +37,18 @@ constexpr Entry kEntries[] = {
 };
 
 // Suffixes of Linux's TEXTS_FOR_ZONES(): note "high", not "highmem".
-constexpr const char* kZoneSuffix[MAX_NR_ZONES] = {"dma", "dma32", "normal", "high", "movable", "device"};
+constexpr const char* kZoneSuffix[MAX_NR_ZONES] = {"dma",  "dma32",   "normal",
+                                                   "high", "movable", "device"};
 
 u64 wb_value(const Kernel& k, WbStatItem i) {
   unsigned long bg, thresh;
   switch (i) {
-    case NR_DIRTY_THRESHOLD:
-      global_dirty_limits(k, &bg, &thresh);
-      return thresh;
-    case NR_DIRTY_BACKGROUND_THRESHOLD:
-      global_dirty_limits(k, &bg, &thresh);
-      return bg;
+    case NR_DIRTY_THRESHOLD: global_dirty_limits(k, &bg, &thresh); return thresh;
+    case NR_DIRTY_BACKGROUND_THRESHOLD: global_dirty_limits(k, &bg, &thresh); return bg;
     case NR_MEMMAP_PAGES:
       return 0;  // memmap allocated from the buddy allocator (memory hotplug only)
-    case NR_MEMMAP_BOOT_PAGES:
-      return k.memmap_pages();
-    default:
-      return 0;
+    case NR_MEMMAP_BOOT_PAGES: return k.memmap_pages();
+    default: return 0;
   }
 }
 

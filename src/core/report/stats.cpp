@@ -46,8 +46,7 @@ u64 global_numa_event_state(const Kernel& k, NumaStatItem i) {
   u64 sum = 0;
   for (int nid = 0; nid < k.nr_node_ids(); ++nid)
     for (unsigned z = 0; z < MAX_NR_ZONES; ++z)
-      if (k.zone_configured(ZoneType(z)))
-        sum += k.zone_numa_stat(k.node_data(nid)->zones[z], i);
+      if (k.zone_configured(ZoneType(z))) sum += k.zone_numa_stat(k.node_data(nid)->zones[z], i);
   return sum;
 }
 
@@ -57,10 +56,8 @@ bool node_stat_print_in_thp(NodeStatItem i) {
     case NR_SHMEM_HUGEPAGES:
     case NR_SHMEM_PMDMAPPED:
     case NR_FILE_HUGEPAGES:
-    case NR_FILE_PMDMAPPED:
-      return true;
-    default:
-      return false;
+    case NR_FILE_PMDMAPPED: return true;
+    default: return false;
   }
 }
 

@@ -55,13 +55,14 @@ void print_zone_sizes(const Kernel& k, Seq& out, Zone& zone) {
 
 void print_zone_counters(const Kernel& k, Seq& out, const Zone& zone) {
   for (unsigned i = 0; i < NR_VM_ZONE_STAT_ITEMS; ++i)
-    out.printf("\n      %-12s %lu", zone_stat_name(ZoneStatItem(i)), zone_page_state(zone, ZoneStatItem(i)));
+    out.printf("\n      %-12s %lu", zone_stat_name(ZoneStatItem(i)),
+               zone_page_state(zone, ZoneStatItem(i)));
   for (unsigned i = 0; i < NR_VM_NUMA_EVENT_ITEMS; ++i)
     out.printf("\n      %-12s %llu", numa_stat_name(NumaStatItem(i)),
                (unsigned long long)k.zone_numa_stat(zone, NumaStatItem(i)));
 }
 
-void print_pagesets(const Kernel& k, Seq& out, Zone& zone) {
+void print_pagesets(Kernel& k, Seq& out, Zone& zone) {
   // Every CPU of a zone gets the same threshold: kmem does not lower it
   // under pressure the way Linux does while kswapd runs.
   int threshold = normal_stat_threshold(zone.managed(), k.nr_cpus());
@@ -69,11 +70,10 @@ void print_pagesets(const Kernel& k, Seq& out, Zone& zone) {
   for (unsigned cpu = 0; cpu < k.nr_cpus(); ++cpu) {
     PerCpuPages& pcp = zone.pcp[cpu];
     int count, high, batch, high_min, high_max;
-    {
-      SpinGuard g(pcp.lock);
-      count = pcp.count, high = pcp.high, batch = pcp.batch;
-      high_min = pcp.high_min, high_max = pcp.high_max;
-    }
+    k.cpu_lock_remote(cpu);  // the CPU's owner changes count without a lock
+    count = pcp.count, high = pcp.high, batch = pcp.batch;
+    high_min = pcp.high_min, high_max = pcp.high_max;
+    k.cpu_unlock_remote(cpu);
     out.printf("\n    cpu: %u", cpu);
     out.printf("\n              count:    %d", count);
     out.printf("\n              high:     %d", high);

@@ -7,16 +7,10 @@
  * std::min in C++ code including this header; use your own).
  *
  * On a Linux host, system headers (<sys/sysinfo.h>) include the UAPI
- * <linux/kernel.h>; this file pulls it in first, as the kernel's does.
+ * <linux/kernel.h>; this file pulls it in too, as the kernel's does.
  */
 #ifndef KMEM_COMPAT_LINUX_KERNEL_H
 #define KMEM_COMPAT_LINUX_KERNEL_H
-
-#if defined(__linux__) && defined(__has_include_next)
-#if __has_include_next(<linux/kernel.h>)
-#include_next <linux/kernel.h>
-#endif
-#endif
 
 #include <stddef.h>
 
@@ -29,5 +23,15 @@
 #define ARRAY_SIZE(arr) (sizeof(arr) / sizeof((arr)[0]))
 #define DIV_ROUND_UP(n, d) (((n) + (d) - 1) / (d))
 #define container_of(ptr, type, member) ((type *)((char *)(ptr) - offsetof(type, member)))
+
+/* The host's UAPI <linux/kernel.h>, last: the pragma makes GCC treat the
+ * rest of this file as a system header, so that -Wpedantic accepts
+ * #include_next (a GNU extension) without touching the definitions above. */
+#if defined(__linux__) && defined(__has_include_next)
+#if __has_include_next(<linux/kernel.h>)
+#pragma GCC system_header
+#include_next <linux/kernel.h>
+#endif
+#endif
 
 #endif /* KMEM_COMPAT_LINUX_KERNEL_H */

@@ -7,7 +7,7 @@
  * On a Linux host, a system header such as <sys/prctl.h> includes the UAPI
  * <linux/types.h>; with include/kmem/compat on the include path it finds this
  * file instead. As in the kernel, where linux/types.h includes its UAPI
- * counterpart, this file pulls in the system one first (for __u32, __le16,
+ * counterpart, this file pulls in the system one too (for __u32, __le16,
  * ...), so both kinds of user see what they expect.
  *
  * Every kmem compat header compiles as C11 and as C++ (C++ sees the same
@@ -15,12 +15,6 @@
  */
 #ifndef KMEM_COMPAT_LINUX_TYPES_H
 #define KMEM_COMPAT_LINUX_TYPES_H
-
-#if defined(__linux__) && defined(__has_include_next)
-#if __has_include_next(<linux/types.h>)
-#include_next <linux/types.h>
-#endif
-#endif
 
 #include <stddef.h>
 #include <stdint.h>
@@ -63,5 +57,15 @@ typedef u64 dma_addr_t;
 typedef phys_addr_t resource_size_t;
 /* Page index within a file or mapping. */
 typedef unsigned long pgoff_t;
+
+/* The host's UAPI <linux/types.h>, last: the pragma makes GCC treat the
+ * rest of this file as a system header, so that -Wpedantic accepts
+ * #include_next (a GNU extension) without touching the definitions above. */
+#if defined(__linux__) && defined(__has_include_next)
+#if __has_include_next(<linux/types.h>)
+#pragma GCC system_header
+#include_next <linux/types.h>
+#endif
+#endif
 
 #endif /* KMEM_COMPAT_LINUX_TYPES_H */
