@@ -34,17 +34,21 @@ void alloc_free_pair(benchmark::State& state, const char* cmdline, unsigned orde
     k.free_pages(p, order);
   }
   state.SetItemsProcessed(state.iterations());
-  state.counters["ns/pair"] =
-      benchmark::Counter(double(state.iterations()), benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
+  state.counters["ns/pair"] = benchmark::Counter(
+      double(state.iterations()), benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
 }
 
 void BM_Order0_Pcp(benchmark::State& s) { alloc_free_pair(s, "mem=1G cpus=1", 0, gfp::KERNEL); }
-void BM_Order0_NoPcp(benchmark::State& s) { alloc_free_pair(s, "mem=1G cpus=1 pcp=0", 0, gfp::KERNEL); }
+void BM_Order0_NoPcp(benchmark::State& s) {
+  alloc_free_pair(s, "mem=1G cpus=1 pcp=0", 0, gfp::KERNEL);
+}
 void BM_Order0_Movable_Pcp(benchmark::State& s) {
   alloc_free_pair(s, "mem=1G cpus=1", 0, gfp::HIGHUSER_MOVABLE);
 }
 void BM_Order3_Pcp(benchmark::State& s) { alloc_free_pair(s, "mem=1G cpus=1", 3, gfp::KERNEL); }
-void BM_Order3_NoPcp(benchmark::State& s) { alloc_free_pair(s, "mem=1G cpus=1 pcp=0", 3, gfp::KERNEL); }
+void BM_Order3_NoPcp(benchmark::State& s) {
+  alloc_free_pair(s, "mem=1G cpus=1 pcp=0", 3, gfp::KERNEL);
+}
 void BM_Order9(benchmark::State& s) { alloc_free_pair(s, "mem=1G cpus=1", 9, gfp::KERNEL); }
 BENCHMARK(BM_Order0_Pcp);
 BENCHMARK(BM_Order0_NoPcp);
@@ -65,8 +69,8 @@ void batch(benchmark::State& state, const char* cmdline) {
     for (Page* p : pages) k.free_pages(p, 0);
   }
   state.SetItemsProcessed(state.iterations() * 64);
-  state.counters["ns/pair"] = benchmark::Counter(double(state.iterations() * 64),
-                                                 benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
+  state.counters["ns/pair"] = benchmark::Counter(
+      double(state.iterations() * 64), benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
 }
 void BM_Order0_Batch64_Pcp(benchmark::State& s) { batch(s, "mem=1G cpus=1"); }
 void BM_Order0_Batch64_NoPcp(benchmark::State& s) { batch(s, "mem=1G cpus=1 pcp=0"); }

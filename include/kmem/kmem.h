@@ -35,29 +35,29 @@ struct kmem_machine;
  * previous one. cmdline NULL means KMEM_CMDLINE or its default. Returns 0,
  * or -EINVAL (the current machine is unchanged) with the reason in
  * kmem_last_error(). */
-int kmem_machine_boot(const char *cmdline);
+int kmem_machine_boot(const char* cmdline);
 
 /* The current machine, booting the default one if there is none. */
-struct kmem_machine *kmem_machine_current(void);
+struct kmem_machine* kmem_machine_current(void);
 
 /* Destroys the current machine, if any. */
 void kmem_machine_shutdown(void);
 
 /* The message of the calling thread's last failed kmem_* call ("" if none).
  * Valid until that thread's next kmem_* call. */
-const char *kmem_last_error(void);
+const char* kmem_last_error(void);
 
 /* Copies the text of a /proc-style view of the current machine into buf
  * (NUL-terminated, truncated to len - 1 bytes) and returns its full length,
  * like snprintf(). Names: "buddyinfo", "pagetypeinfo", "zoneinfo",
  * "meminfo", "vmstat", "unusable_index", "extfrag_index", "e820",
  * "memblock/memory", "memblock/reserved". -ENOENT for another name. */
-long kmem_proc_read(const char *name, char *buf, size_t len);
+long kmem_proc_read(const char* name, char* buf, size_t len);
 
 /* Takes everything the current machine printed to its console since the
  * last call (printk(), warnings, bug reports): copies it into buf like
  * kmem_proc_read() and returns its full length. What does not fit is lost. */
-long kmem_log_read(char *buf, size_t len);
+long kmem_log_read(char* buf, size_t len);
 
 /* Also write the console to stderr as it is printed (default: off, or
  * on when the environment variable KMEM_CONSOLE=1). */
@@ -78,7 +78,7 @@ unsigned long kmem_bug_count(enum kmem_bug_kind kind);
 
 /* Walks the current machine's free lists and counters. Returns 1 when every
  * invariant holds; otherwise 0 with a description in msg (when len > 0). */
-int kmem_check_invariants(char *msg, size_t len);
+int kmem_check_invariants(char* msg, size_t len);
 
 #ifdef __cplusplus
 } /* extern "C" */
@@ -86,7 +86,7 @@ int kmem_check_invariants(char *msg, size_t len);
 namespace kmem {
 class Machine;
 /* The current machine as the C++ API's type. */
-inline Machine *current_machine() { return reinterpret_cast<Machine *>(kmem_machine_current()); }
+inline Machine* current_machine() { return reinterpret_cast<Machine*>(kmem_machine_current()); }
 }  // namespace kmem
 #endif
 

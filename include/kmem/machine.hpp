@@ -17,13 +17,12 @@
 #include <string_view>
 #include <vector>
 
-#include "kmem/gfp_bits.h"
+#include "kmem/gfp.hpp"
 
 namespace kmem {
 
 class Kernel;
 struct Page;
-using gfp_t = std::uint32_t;
 
 // Thrown by the Machine constructor for a command line that does not boot.
 class BootError : public std::runtime_error {

@@ -46,7 +46,8 @@ static_assert(pageblock_order == core::kPageblockOrder);
 static_assert(PAGE_SHIFT == core::kPageShift);
 static_assert(NUMA_NO_NODE == core::kNumaNoNode);
 static_assert(MAX_NUMNODES == core::kMaxNumnodes);
-static_assert(int(::ZONE_DMA) == int(kmem::ZONE_DMA) && int(::ZONE_DMA32) == int(kmem::ZONE_DMA32) &&
+static_assert(int(::ZONE_DMA) == int(kmem::ZONE_DMA) &&
+              int(::ZONE_DMA32) == int(kmem::ZONE_DMA32) &&
               int(::ZONE_NORMAL) == int(kmem::ZONE_NORMAL) &&
               int(::ZONE_HIGHMEM) == int(kmem::ZONE_HIGHMEM) &&
               int(::ZONE_MOVABLE) == int(kmem::ZONE_MOVABLE) &&
@@ -62,27 +63,23 @@ static_assert(int(KMEM_BUG_BAD_PAGE) == int(kmem::BUG_BAD_PAGE) &&
               int(KMEM_BUG_BAD_FREE) == int(kmem::BUG_BAD_FREE) &&
               int(KMEM_BUG_WARN) == int(kmem::BUG_WARN));
 // Every named bit sits where its enum says.
-static_assert((1u << ___GFP_DMA_BIT) == ___GFP_DMA && (1u << ___GFP_HIGHMEM_BIT) == ___GFP_HIGHMEM &&
-              (1u << ___GFP_DMA32_BIT) == ___GFP_DMA32 &&
-              (1u << ___GFP_MOVABLE_BIT) == ___GFP_MOVABLE &&
-              (1u << ___GFP_RECLAIMABLE_BIT) == ___GFP_RECLAIMABLE &&
-              (1u << ___GFP_HIGH_BIT) == ___GFP_HIGH && (1u << ___GFP_IO_BIT) == ___GFP_IO &&
-              (1u << ___GFP_FS_BIT) == ___GFP_FS && (1u << ___GFP_ZERO_BIT) == ___GFP_ZERO &&
-              (1u << ___GFP_DIRECT_RECLAIM_BIT) == ___GFP_DIRECT_RECLAIM &&
-              (1u << ___GFP_KSWAPD_RECLAIM_BIT) == ___GFP_KSWAPD_RECLAIM &&
-              (1u << ___GFP_WRITE_BIT) == ___GFP_WRITE &&
-              (1u << ___GFP_NOWARN_BIT) == ___GFP_NOWARN &&
-              (1u << ___GFP_RETRY_MAYFAIL_BIT) == ___GFP_RETRY_MAYFAIL &&
-              (1u << ___GFP_NOFAIL_BIT) == ___GFP_NOFAIL &&
-              (1u << ___GFP_NORETRY_BIT) == ___GFP_NORETRY &&
-              (1u << ___GFP_MEMALLOC_BIT) == ___GFP_MEMALLOC &&
-              (1u << ___GFP_COMP_BIT) == ___GFP_COMP &&
-              (1u << ___GFP_NOMEMALLOC_BIT) == ___GFP_NOMEMALLOC &&
-              (1u << ___GFP_HARDWALL_BIT) == ___GFP_HARDWALL &&
-              (1u << ___GFP_THISNODE_BIT) == ___GFP_THISNODE &&
-              (1u << ___GFP_ACCOUNT_BIT) == ___GFP_ACCOUNT &&
-              (1u << ___GFP_ZEROTAGS_BIT) == ___GFP_ZEROTAGS &&
-              ___GFP_ZEROTAGS_BIT + 1 == ___GFP_LAST_BIT);
+static_assert(
+    (1u << ___GFP_DMA_BIT) == ___GFP_DMA && (1u << ___GFP_HIGHMEM_BIT) == ___GFP_HIGHMEM &&
+    (1u << ___GFP_DMA32_BIT) == ___GFP_DMA32 && (1u << ___GFP_MOVABLE_BIT) == ___GFP_MOVABLE &&
+    (1u << ___GFP_RECLAIMABLE_BIT) == ___GFP_RECLAIMABLE &&
+    (1u << ___GFP_HIGH_BIT) == ___GFP_HIGH && (1u << ___GFP_IO_BIT) == ___GFP_IO &&
+    (1u << ___GFP_FS_BIT) == ___GFP_FS && (1u << ___GFP_ZERO_BIT) == ___GFP_ZERO &&
+    (1u << ___GFP_DIRECT_RECLAIM_BIT) == ___GFP_DIRECT_RECLAIM &&
+    (1u << ___GFP_KSWAPD_RECLAIM_BIT) == ___GFP_KSWAPD_RECLAIM &&
+    (1u << ___GFP_WRITE_BIT) == ___GFP_WRITE && (1u << ___GFP_NOWARN_BIT) == ___GFP_NOWARN &&
+    (1u << ___GFP_RETRY_MAYFAIL_BIT) == ___GFP_RETRY_MAYFAIL &&
+    (1u << ___GFP_NOFAIL_BIT) == ___GFP_NOFAIL && (1u << ___GFP_NORETRY_BIT) == ___GFP_NORETRY &&
+    (1u << ___GFP_MEMALLOC_BIT) == ___GFP_MEMALLOC && (1u << ___GFP_COMP_BIT) == ___GFP_COMP &&
+    (1u << ___GFP_NOMEMALLOC_BIT) == ___GFP_NOMEMALLOC &&
+    (1u << ___GFP_HARDWALL_BIT) == ___GFP_HARDWALL &&
+    (1u << ___GFP_THISNODE_BIT) == ___GFP_THISNODE &&
+    (1u << ___GFP_ACCOUNT_BIT) == ___GFP_ACCOUNT &&
+    (1u << ___GFP_ZEROTAGS_BIT) == ___GFP_ZEROTAGS && ___GFP_ZEROTAGS_BIT + 1 == ___GFP_LAST_BIT);
 // The composite masks of Linux 6.18 (values from its gfp_types.h).
 static_assert(GFP_ATOMIC == 0x820 && GFP_KERNEL == 0xcc0 && GFP_KERNEL_ACCOUNT == 0x400cc0 &&
               GFP_NOWAIT == 0x2800 && GFP_NOIO == 0xc00 && GFP_NOFS == 0xc40 &&
@@ -356,7 +353,9 @@ phys_addr_t virt_to_phys(const volatile void* address) {
 
 void* phys_to_virt(phys_addr_t address) { return current_kernel().phys_to_virt(address); }
 
-struct page* pfn_to_page(unsigned long pfn) { return to_c(current_kernel().pfn_to_page(pfn)); }
+struct page* pfn_to_page(unsigned long pfn) {
+  return to_c(current_kernel().pfn_to_page(pfn));
+}
 
 unsigned long page_to_pfn(const struct page* page) {
   return current_kernel().page_to_pfn(to_page(page));

@@ -31,7 +31,8 @@ struct PendingLine {
     if (text.empty()) return;
     size_t n = text.size();
     if (text[n - 1] == '\n') n--;
-    if (Kernel* k = g_kernel.load(std::memory_order_acquire)) k->log_text(LogLevel(level), text.data(), n);
+    if (Kernel* k = g_kernel.load(std::memory_order_acquire))
+      k->log_text(LogLevel(level), text.data(), n);
     text.clear();
   }
   ~PendingLine() { emit(); }

@@ -44,7 +44,8 @@ bool Kernel::boot(const Options& opts, const PlatformOps& ops, CmdlineError& err
   opts_ = opts;
   ops_ = ops;
   grouping_ = opts.mobility_grouping;
-  zone_configured_[ZONE_DMA] = zone_configured_[ZONE_NORMAL] = zone_configured_[ZONE_MOVABLE] = true;
+  zone_configured_[ZONE_DMA] = zone_configured_[ZONE_NORMAL] = zone_configured_[ZONE_MOVABLE] =
+      true;
   if (opts.profile == Profile::i386) {
     zone_configured_[ZONE_HIGHMEM] = true;
   } else {
@@ -92,8 +93,8 @@ bool Kernel::boot_layout(CmdlineError& err) {
       }
       seen += e - s;
     }
-    pfn_t boundary =
-        max_t<pfn_t>(pfn_t(align_down(at + kNodeAlignPages / 2, kNodeAlignPages)), prev + kNodeAlignPages);
+    pfn_t boundary = max_t<pfn_t>(pfn_t(align_down(at + kNodeAlignPages / 2, kNodeAlignPages)),
+                                  prev + kNodeAlignPages);
     if (boundary >= max_pfn_) {
       format(err.message, sizeof err.message, "numa=%d: too little memory to give every node 4 MiB",
              nr_nodes_);
@@ -253,8 +254,8 @@ void* Kernel::memblock_alloc_node(size_t size, size_t align, int nid) {
 
 void* Kernel::memblock_alloc_node_raw_impl(size_t size, size_t align, int nid) {
   if (memblock_.closed()) {
-    printk(LogLevel::warning, "memblock: allocation of %zu bytes after boot refused (use the page allocator)",
-           size);
+    printk(LogLevel::warning,
+           "memblock: allocation of %zu bytes after boot refused (use the page allocator)", size);
     return nullptr;
   }
   phys_addr_t pa = memblock_.phys_alloc_range(size, align, 0, 0, nid);

@@ -180,7 +180,7 @@ class Kernel {
   void count_zone_event(unsigned cpu, VmZoneEventItem i, ZoneType z, u64 d) {
     vm_events_[cpu].zone_event[i][z].add(d);
   }
-  unsigned long totalram_pages() const;   // managed pages of all zones
+  unsigned long totalram_pages() const;  // managed pages of all zones
   unsigned long global_free_pages() const;
   unsigned long totalreserve_pages() const { return totalreserve_pages_; }
   unsigned long min_free_kbytes() const { return min_free_kbytes_; }

@@ -56,8 +56,8 @@ struct PlatformOps {
 };
 
 template <typename P>
-concept Platform = requires(P& p, u64 bytes, void* base, LogLevel lvl, const char* text,
-                            size_t len, char* buf) {
+concept Platform = requires(P& p, u64 bytes, void* base, LogLevel lvl, const char* text, size_t len,
+                            char* buf) {
   { p.map_physical(bytes) } -> std::same_as<void*>;
   { p.unmap_physical(base, bytes) } -> std::same_as<void>;
   { P::physical_memory_zeroed } -> std::convertible_to<bool>;
@@ -75,7 +75,9 @@ PlatformOps make_platform_ops(P& p) {
   PlatformOps ops;
   ops.ctx = &p;
   ops.map_physical = [](void* c, u64 b) { return static_cast<P*>(c)->map_physical(b); };
-  ops.unmap_physical = [](void* c, void* base, u64 b) { static_cast<P*>(c)->unmap_physical(base, b); };
+  ops.unmap_physical = [](void* c, void* base, u64 b) {
+    static_cast<P*>(c)->unmap_physical(base, b);
+  };
   ops.physical_memory_zeroed = P::physical_memory_zeroed;
   ops.log = [](void* c, LogLevel l, const char* t, size_t n) { static_cast<P*>(c)->log(l, t, n); };
   ops.current_cpu = [](void* c) { return static_cast<P*>(c)->current_cpu(); };

@@ -58,7 +58,9 @@ int main(void) {
     if (blocks[i]) memset((void *)blocks[i], i + 1, PAGE_SIZE << (i % 4));
   }
   for (int i = 0; i < N; i++)
-    if (blocks[i]) CHECK(all_bytes((const unsigned char *)blocks[i], PAGE_SIZE << (i % 4), (unsigned char)(i + 1)));
+    if (blocks[i])
+      CHECK(all_bytes((const unsigned char *)blocks[i], PAGE_SIZE << (i % 4),
+                      (unsigned char)(i + 1)));
   for (int i = 0; i < N; i++) free_pages(blocks[i], (unsigned)(i % 4));
 
   return check_done("compat_get_free_pages");

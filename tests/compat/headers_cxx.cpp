@@ -41,22 +41,22 @@ static_assert(ARRAY_SIZE("abc") == 4 && DIV_ROUND_UP(5, 2) == 3 && ALIGN(5u, 4) 
 static_assert(IS_ALIGNED(64ul, SMP_CACHE_BYTES) && SZ_4G == 0x100000000ull);
 
 static int failures;
-#define CHECK(cond)                                                             \
-  do {                                                                          \
-    if (!(cond)) {                                                              \
+#define CHECK(cond)                                                                 \
+  do {                                                                              \
+    if (!(cond)) {                                                                  \
       std::fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #cond); \
-      failures++;                                                               \
-    }                                                                           \
+      failures++;                                                                   \
+    }                                                                               \
   } while (0)
 
 int main() {
   CHECK(std::min(1, 2) == 1);  // no min/max macros
 
-  struct page* pg = alloc_pages(GFP_KERNEL, 1);
+  struct page *pg = alloc_pages(GFP_KERNEL, 1);
   CHECK(pg != nullptr);
   if (pg != nullptr) {
-    kmem::Machine* m = kmem::current_machine();
-    auto* kp = reinterpret_cast<kmem::Page*>(pg);
+    kmem::Machine *m = kmem::current_machine();
+    auto *kp = reinterpret_cast<kmem::Page *>(pg);
     CHECK(m->page_to_pfn(kp) == page_to_pfn(pg));
     CHECK(m->page_address(kp) == page_address(pg));
     CHECK(m->virt_to_page(page_address(pg)) == kp);

@@ -25,7 +25,8 @@ int main(void) {
   p = alloc_pages(GFP_KERNEL, 11);
   CHECK(p == NULL);
   log = take_log();
-  if (!strstr(log, "WARNING")) fprintf(stderr, "console after alloc_pages(GFP_KERNEL, 11):\n%s\n", log);
+  if (!strstr(log, "WARNING"))
+    fprintf(stderr, "console after alloc_pages(GFP_KERNEL, 11):\n%s\n", log);
   CHECK(strstr(log, "WARNING") != NULL);
   CHECK(__get_free_pages(GFP_KERNEL | __GFP_NOWARN, 12) == 0);
   CHECK(alloc_pages(GFP_ATOMIC | __GFP_NOWARN, 20) == NULL);

@@ -69,10 +69,11 @@ class Stress {
     EXPECT_EQ(k().bug_count(BUG_BAD_FREE), 0u);
     std::string log = m_.take_log();
     EXPECT_EQ(log.find("BUG"), std::string::npos) << log;
-    std::printf("%s%s: %llu ops (%llu allocs, %llu failed, %llu remote frees) in %.2f s, %.0f ns/op\n",
-                m_.cmdline().c_str(), exchange_ ? " +exchange" : "", (unsigned long long)ops_.load(),
-                (unsigned long long)allocs_.load(), (unsigned long long)failures_.load(),
-                (unsigned long long)remote_frees_.load(), secs_, secs_ * 1e9 / double(ops_.load()));
+    std::printf(
+        "%s%s: %llu ops (%llu allocs, %llu failed, %llu remote frees) in %.2f s, %.0f ns/op\n",
+        m_.cmdline().c_str(), exchange_ ? " +exchange" : "", (unsigned long long)ops_.load(),
+        (unsigned long long)allocs_.load(), (unsigned long long)failures_.load(),
+        (unsigned long long)remote_frees_.load(), secs_, secs_ * 1e9 / double(ops_.load()));
     EXPECT_EQ(errors_.load(), 0u);
   }
 
@@ -115,8 +116,11 @@ class Stress {
 
   static gfp_t pick_gfp(std::mt19937_64& rng) {
     switch (rng() % 8) {
-      case 0: case 1: case 2: return gfp::HIGHUSER_MOVABLE;
-      case 3: case 4: return gfp::KERNEL;
+      case 0:
+      case 1:
+      case 2: return gfp::HIGHUSER_MOVABLE;
+      case 3:
+      case 4: return gfp::KERNEL;
       case 5: return gfp::KERNEL | gfp::RECLAIMABLE;
       case 6: return gfp::ATOMIC;
       default: return gfp::NOWAIT;

@@ -19,11 +19,17 @@ constexpr u64 align_down(u64 x, u64 a) { return x & ~(a - 1); }
 constexpr bool is_aligned(u64 x, u64 a) { return (x & (a - 1)) == 0; }
 
 template <typename T>
-constexpr T min_t(T a, T b) { return a < b ? a : b; }
+constexpr T min_t(T a, T b) {
+  return a < b ? a : b;
+}
 template <typename T>
-constexpr T max_t(T a, T b) { return a > b ? a : b; }
+constexpr T max_t(T a, T b) {
+  return a > b ? a : b;
+}
 template <typename T>
-constexpr T clamp_t(T v, T lo, T hi) { return v < lo ? lo : (v > hi ? hi : v); }
+constexpr T clamp_t(T v, T lo, T hi) {
+  return v < lo ? lo : (v > hi ? hi : v);
+}
 
 // Integer square root, the same result as Linux's int_sqrt().
 constexpr u64 int_sqrt(u64 x) {

@@ -37,18 +37,20 @@ extern constinit PanicHook g_panic_hook;
 
 }  // namespace kmem
 
-#define MM_CHECK(cond, ...)                                                              \
-  do {                                                                                   \
-    if (__builtin_expect(!(cond), 0))                                                    \
-      ::kmem::check_failed(__FILE__, __LINE__, #cond __VA_OPT__(, ) __VA_ARGS__);        \
+#define MM_CHECK(cond, ...)                                                       \
+  do {                                                                            \
+    if (__builtin_expect(!(cond), 0))                                             \
+      ::kmem::check_failed(__FILE__, __LINE__, #cond __VA_OPT__(, ) __VA_ARGS__); \
   } while (0)
 
-#define MM_ASSERT(cond, ...)                                                             \
-  do {                                                                                   \
-    if constexpr (::kmem::kChecked) MM_CHECK(cond __VA_OPT__(, ) __VA_ARGS__);           \
+#define MM_ASSERT(cond, ...)                                                   \
+  do {                                                                         \
+    if constexpr (::kmem::kChecked) MM_CHECK(cond __VA_OPT__(, ) __VA_ARGS__); \
   } while (0)
 
-#define MM_EXPENSIVE(stmt)                                                               \
-  do {                                                                                   \
-    if constexpr (::kmem::kChecked) { stmt; }                                            \
+#define MM_EXPENSIVE(stmt)            \
+  do {                                \
+    if constexpr (::kmem::kChecked) { \
+      stmt;                           \
+    }                                 \
   } while (0)

@@ -110,7 +110,10 @@ const char* parse_spec(const char* f, Spec& s, va_list& ap) {
   }
   if (*f == '*') {
     s.width = va_arg(ap, int);
-    if (s.width < 0) { s.left = true; s.width = -s.width; }
+    if (s.width < 0) {
+      s.left = true;
+      s.width = -s.width;
+    }
     ++f;
   } else {
     while (*f >= '0' && *f <= '9') s.width = s.width * 10 + (*f++ - '0');
@@ -130,8 +133,20 @@ const char* parse_spec(const char* f, Spec& s, va_list& ap) {
 
 const char* parse_length(const char* f, Len& len) {
   switch (*f) {
-    case 'h': if (f[1] == 'h') { len = Len::hh; return f + 2; } len = Len::h; return f + 1;
-    case 'l': if (f[1] == 'l') { len = Len::ll; return f + 2; } len = Len::l; return f + 1;
+    case 'h':
+      if (f[1] == 'h') {
+        len = Len::hh;
+        return f + 2;
+      }
+      len = Len::h;
+      return f + 1;
+    case 'l':
+      if (f[1] == 'l') {
+        len = Len::ll;
+        return f + 2;
+      }
+      len = Len::l;
+      return f + 1;
     case 'z': len = Len::z; return f + 1;
     case 'j': len = Len::j; return f + 1;
     case 't': len = Len::t; return f + 1;
@@ -146,14 +161,21 @@ size_t vformat(char* buf, size_t size, const char* fmt, va_list ap_in) {
   va_list ap;
   va_copy(ap, ap_in);
   for (const char* f = fmt; *f; ++f) {
-    if (*f != '%') { o.put(*f); continue; }
+    if (*f != '%') {
+      o.put(*f);
+      continue;
+    }
     ++f;
-    if (*f == '%') { o.put('%'); continue; }
+    if (*f == '%') {
+      o.put('%');
+      continue;
+    }
     Spec s;
     Len len = Len::none;
     f = parse_length(parse_spec(f, s, ap), len);
     switch (*f) {
-      case 'd': case 'i': {
+      case 'd':
+      case 'i': {
         s64 v = fetch_signed(ap, len);
         u64 mag = v < 0 ? u64(0) - u64(v) : u64(v);
         emit_number(o, s, mag, v < 0, 10, false);
@@ -163,17 +185,28 @@ size_t vformat(char* buf, size_t size, const char* fmt, va_list ap_in) {
       case 'x': emit_number(o, s, fetch_unsigned(ap, len), false, 16, false); break;
       case 'X': emit_number(o, s, fetch_unsigned(ap, len), false, 16, true); break;
       case 'o': emit_number(o, s, fetch_unsigned(ap, len), false, 8, false); break;
-      case 'c': { Spec c = s; char str[2] = {char(va_arg(ap, int)), 0}; emit_string(o, c, str); break; }
+      case 'c': {
+        Spec c = s;
+        char str[2] = {char(va_arg(ap, int)), 0};
+        emit_string(o, c, str);
+        break;
+      }
       case 's': emit_string(o, s, va_arg(ap, const char*)); break;
       case 'p': {
         Spec p;
-        p.alt = false; p.zero = true; p.width = 16;
-        o.put('0'); o.put('x');
+        p.alt = false;
+        p.zero = true;
+        p.width = 16;
+        o.put('0');
+        o.put('x');
         emit_number(o, p, reinterpret_cast<uintptr_t>(va_arg(ap, void*)), false, 16, false);
         break;
       }
       case '\0': --f; break;  // a lone '%' at the end prints nothing
-      default: o.put('%'); o.put(*f); break;
+      default:
+        o.put('%');
+        o.put(*f);
+        break;
     }
   }
   va_end(ap);

@@ -58,8 +58,14 @@ class FixedSeq {
  public:
   FixedSeq(char* buf, size_t cap);
   Seq& seq() { return seq_; }
-  const char* c_str() { seq_.flush(); return buf_; }
-  size_t length() { seq_.flush(); return used_; }
+  const char* c_str() {
+    seq_.flush();
+    return buf_;
+  }
+  size_t length() {
+    seq_.flush();
+    return used_;
+  }
   bool truncated() const { return truncated_; }
 
  private:

@@ -30,8 +30,14 @@ struct ListHead {
   }
 
   // Moves this node (on some list) to the front or back of h.
-  void move_to(ListHead* h) { unlink(); h->add(this); }
-  void move_to_tail(ListHead* h) { unlink(); h->add_tail(this); }
+  void move_to(ListHead* h) {
+    unlink();
+    h->add(this);
+  }
+  void move_to_tail(ListHead* h) {
+    unlink();
+    h->add_tail(this);
+  }
 
   // Number of nodes; O(n), for checkers and reports only.
   size_t count() const {

@@ -16,7 +16,7 @@ using u64 = unsigned long long;
 using s32 = int;
 using s64 = long long;
 
-using gfp_t = u32;            // GFP mask; bit values follow Linux 6.18 (gfp_bits.h)
+using gfp_t = unsigned int;   // GFP mask; bit values follow Linux 6.18 (kmem/gfp_bits.h)
 using phys_addr_t = u64;      // physical address
 using pfn_t = unsigned long;  // page frame number
 
@@ -32,7 +32,7 @@ inline constexpr unsigned pageblock_order = 9;
 inline constexpr unsigned long pageblock_nr_pages = 1UL << pageblock_order;
 
 inline constexpr int NUMA_NO_NODE = -1;
-inline constexpr int MAX_NUMNODES = 32;   // fits the 5 node bits of a pageblock's info byte
+inline constexpr int MAX_NUMNODES = 32;  // fits the 5 node bits of a pageblock's info byte
 inline constexpr int NR_CPUS = 256;
 
 constexpr phys_addr_t pfn_phys(pfn_t pfn) { return phys_addr_t(pfn) << PAGE_SHIFT; }

@@ -22,10 +22,10 @@ bool MemblockType::insert_at(unsigned i, MemblockRegion r) {
 void MemblockType::merge() {
   unsigned w = 0;
   for (unsigned i = 0; i < cnt_; ++i) {
-    if (w > 0 && regions_[w - 1].end() == regions_[i].base && regions_[w - 1].nid == regions_[i].nid)
+    if (w > 0 && regions_[w - 1].end() == regions_[i].base &&
+        regions_[w - 1].nid == regions_[i].nid)
       regions_[w - 1].size += regions_[i].size;
-    else
-      regions_[w++] = regions_[i];
+    else regions_[w++] = regions_[i];
   }
   cnt_ = w;
 }

@@ -82,8 +82,8 @@ class Memblock {
   static void print(Seq& out, const MemblockType& t);
 
  private:
-  phys_addr_t find_in_range(phys_addr_t size, phys_addr_t align, phys_addr_t start,
-                            phys_addr_t end, int nid) const;
+  phys_addr_t find_in_range(phys_addr_t size, phys_addr_t align, phys_addr_t start, phys_addr_t end,
+                            int nid) const;
   phys_addr_t current_limit_ = ~phys_addr_t(0);
   bool bottom_up_ = false;
   bool closed_ = false;

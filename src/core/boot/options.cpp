@@ -68,7 +68,7 @@ bool parse_memmap(Token t, MemmapEntry& e) {
   if (sep == t.n) return false;
   if (!parse_size(t.p, sep, e.size) || !parse_size(t.p + sep + 1, t.n - sep - 1, e.start))
     return false;
-  e.type = t.p[sep] == '$' ? E820Type::reserved
+  e.type = t.p[sep] == '$'   ? E820Type::reserved
            : t.p[sep] == '#' ? E820Type::acpi
                              : E820Type::persistent;
   return e.size != 0;
@@ -76,8 +76,7 @@ bool parse_memmap(Token t, MemmapEntry& e) {
 
 bool set_uint(Token name, Token value, u64& field, u64 lo, u64 hi, CmdlineError& err) {
   u64 v;
-  if (!parse_uint(value, v))
-    return fail(err, "%.*s=%.*s: not a number", name, value);
+  if (!parse_uint(value, v)) return fail(err, "%.*s=%.*s: not a number", name, value);
   if (v < lo || v > hi) {
     format(err.message, sizeof err.message, "%.*s=%.*s: out of range (%llu..%llu)", int(name.n),
            name.p, int(value.n), value.p, (unsigned long long)lo, (unsigned long long)hi);
@@ -99,7 +98,8 @@ bool apply(Token name, Token value, Options& o, CmdlineError& err) {
   if (is("cpus")) return set_uint(name, value, o.cpus, 1, NR_CPUS, err);
   if (is("numa")) return set_uint(name, value, o.numa, 1, MAX_NUMNODES, err);
   if (is("min_free_kbytes")) return set_uint(name, value, o.min_free_kbytes, 0, 1ULL << 32, err);
-  if (is("watermark_scale_factor")) return set_uint(name, value, o.watermark_scale_factor, 1, 3000, err);
+  if (is("watermark_scale_factor"))
+    return set_uint(name, value, o.watermark_scale_factor, 1, 3000, err);
   if (is("mobility_grouping") || is("pcp")) {
     bool& field = is("pcp") ? o.pcp : o.mobility_grouping;
     if (!parse_bool(value, field)) return fail(err, "%.*s=%.*s: expected 0 or 1", name, value);
@@ -137,11 +137,16 @@ bool parse_size(const char* s, size_t len, u64& out) {
   if (len == 0) return false;
   u64 shift = 0;
   switch (s[len - 1]) {
-    case 'K': case 'k': shift = 10; break;
-    case 'M': case 'm': shift = 20; break;
-    case 'G': case 'g': shift = 30; break;
-    case 'T': case 't': shift = 40; break;
-    case 'P': case 'p': shift = 50; break;
+    case 'K':
+    case 'k': shift = 10; break;
+    case 'M':
+    case 'm': shift = 20; break;
+    case 'G':
+    case 'g': shift = 30; break;
+    case 'T':
+    case 't': shift = 40; break;
+    case 'P':
+    case 'p': shift = 50; break;
     default: break;
   }
   if (shift != 0) --len;
@@ -212,7 +217,8 @@ void print_cmdline(Seq& out, const Options& o) {
     out.printf(" watermark_scale_factor=%llu", (unsigned long long)o.watermark_scale_factor);
   if (!o.mobility_grouping) out.puts(" mobility_grouping=0");
   if (!o.pcp) out.puts(" pcp=0");
-  if (o.bug_action != BugAction::report) out.printf(" bug_action=%s", bug_action_name(o.bug_action));
+  if (o.bug_action != BugAction::report)
+    out.printf(" bug_action=%s", bug_action_name(o.bug_action));
 }
 
 }  // namespace kmem

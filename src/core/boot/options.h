@@ -11,7 +11,15 @@ enum class Profile : u8 { x86_64, i386 };
 enum class BugAction : u8 { report, count, panic };
 
 // e820 range types (arch/x86/include/asm/e820/types.h values).
-enum class E820Type : u32 { ram = 1, reserved = 2, acpi = 3, nvs = 4, unusable = 5, pmem = 7, persistent = 12 };
+enum class E820Type : u32 {
+  ram = 1,
+  reserved = 2,
+  acpi = 3,
+  nvs = 4,
+  unusable = 5,
+  pmem = 7,
+  persistent = 12
+};
 
 struct MemmapEntry {
   u64 start;

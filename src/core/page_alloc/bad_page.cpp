@@ -12,7 +12,7 @@ void print_page_flags(Seq& s, const Kernel& k, const Page* p) {
     u32 bit;
     const char* name;
   } kNames[] = {{PG_reserved, "reserved"}, {PG_buddy, "buddy"}, {PG_pcp, "pcp"},
-                {PG_head, "head"},         {PG_movable, "lru"},  {PG_slab, "slab"}};
+                {PG_head, "head"},         {PG_movable, "lru"}, {PG_slab, "slab"}};
   s.printf("flags: %#x(", p->flags);
   for (const auto& n : kNames)
     if (p->flags & n.bit) s.printf("%s|", n.name);
@@ -25,8 +25,8 @@ void print_page_flags(Seq& s, const Kernel& k, const Page* p) {
 void print_cpu_line(Seq& s, const Kernel& k, const char* taint) {
   char comm[32];
   k.current_comm(comm, sizeof comm);
-  s.printf("CPU: %u UID: 0 PID: %d Comm: %s Tainted: %s (kmem)\n", k.current_cpu(),
-           k.current_pid(), comm, taint);
+  s.printf("CPU: %u UID: 0 PID: %d Comm: %s Tainted: %s (kmem)\n", k.current_cpu(), k.current_pid(),
+           comm, taint);
 }
 
 // show_mem(): per zone free and watermarks, then the free blocks per order
@@ -36,11 +36,12 @@ void show_mem(Seq& s, Kernel& k) {
   for (int n = 0; n < k.nr_node_ids(); ++n) {
     for (Zone& z : k.node_data(n)->zones) {
       if (!z.populated()) continue;
-      s.printf("Node %d %s free:%lukB boost:%lukB min:%lukB low:%lukB high:%lukB "
-               "present:%lukB managed:%lukB\n",
-               n, z.name(), (unsigned long)z.free_pages() << 2, z.watermark_boost << 2,
-               z.watermark[WMARK_MIN] << 2, z.watermark[WMARK_LOW] << 2,
-               z.watermark[WMARK_HIGH] << 2, z.present_pages << 2, z.managed() << 2);
+      s.printf(
+          "Node %d %s free:%lukB boost:%lukB min:%lukB low:%lukB high:%lukB "
+          "present:%lukB managed:%lukB\n",
+          n, z.name(), (unsigned long)z.free_pages() << 2, z.watermark_boost << 2,
+          z.watermark[WMARK_MIN] << 2, z.watermark[WMARK_LOW] << 2, z.watermark[WMARK_HIGH] << 2,
+          z.present_pages << 2, z.managed() << 2);
       s.printf("lowmem_reserve[]:");
       for (int j = 0; j < MAX_NR_ZONES; ++j)
         if (k.zone_configured(ZoneType(j))) s.printf(" %ld", z.lowmem_reserve[j]);

@@ -236,8 +236,7 @@ void Kernel::Internal::free_one_page_locked(Kernel& k, Zone& z, Page* page, pfn_
   bool tail = false;
   if (order < MAX_PAGE_ORDER - 1) {
     pfn_t higher = (pfn & ~((2UL << order) - 1)) ^ (2UL << order);
-    tail = higher < k.max_pfn() && same_zone(k, pfn, higher) &&
-           k.pfn_to_page(higher)->is_buddy();
+    tail = higher < k.max_pfn() && same_zone(k, pfn, higher) && k.pfn_to_page(higher)->is_buddy();
   }
   add_to_free_list(z, page, order, mt, tail);
 }
@@ -277,7 +276,8 @@ Page* Kernel::Internal::rmqueue(Kernel& k, Zone& z, unsigned order, MigrateType 
 
 // After a non-blocking high-order allocation succeeds, set its pageblock
 // aside for later ones (at most ~1 % of the zone).
-void Kernel::Internal::reserve_highatomic_pageblock(Kernel& k, Page* page, unsigned order, Zone& z) {
+void Kernel::Internal::reserve_highatomic_pageblock(Kernel& k, Page* page, unsigned order,
+                                                    Zone& z) {
   const unsigned long max_managed = align_up(z.managed() / 100, pageblock_nr_pages);
   if (z.nr_reserved_highatomic.load(std::memory_order_relaxed) >= max_managed) return;
   SpinGuard g(z.lock);

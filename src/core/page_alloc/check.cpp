@@ -43,10 +43,12 @@ struct Checker {
     if (!p->is_buddy() || p->order != order)
       return fail("%s zone: pfn %#lx on the order-%u list has flags %#x order %u", z.name(), pfn,
                   order, p->flags, p->order);
-    if (pfn & ((1UL << order) - 1)) return fail("free block pfn %#lx misaligned for order %u", pfn, order);
+    if (pfn & ((1UL << order) - 1))
+      return fail("free block pfn %#lx misaligned for order %u", pfn, order);
     if (pfn < z.zone_start_pfn || pfn + (1UL << order) > z.zone_end_pfn() || k.pfn_zone(pfn) != &z)
       return fail("free block pfn %#lx order %u outside zone %s", pfn, order, z.name());
-    if (p->ref_count() != 0) return fail("free block pfn %#lx has refcount %d", pfn, p->ref_count());
+    if (p->ref_count() != 0)
+      return fail("free block pfn %#lx has refcount %d", pfn, p->ref_count());
     for (pfn_t b = pfn; b < pfn + (1UL << order); b += pageblock_nr_pages)
       if (k.pageblock_migratetype(b) != mt)
         return fail("free block pfn %#lx on the %s list lies in a %s pageblock", pfn,
@@ -104,11 +106,11 @@ struct Checker {
         for (ListHead* e = pcp.lists[i].next; e != &pcp.lists[i] && ok; e = e->next) {
           Page* p = lru_to_page(e);
           pfn_t pfn = k.page_to_pfn(p);
-          if (!(p->flags & PG_pcp) || p->order != order || p->ref_count() != 0 || k.pfn_zone(pfn) != &z)
-            fail("cpu %u %s pcp list %u: bad page pfn %#lx (flags %#x order %u ref %d)", c, z.name(),
-                 i, pfn, p->flags, p->order, p->ref_count());
-          else
-            mark(pfn, 1UL << order, "pcp page");
+          if (!(p->flags & PG_pcp) || p->order != order || p->ref_count() != 0 ||
+              k.pfn_zone(pfn) != &z)
+            fail("cpu %u %s pcp list %u: bad page pfn %#lx (flags %#x order %u ref %d)", c,
+                 z.name(), i, pfn, p->flags, p->order, p->ref_count());
+          else mark(pfn, 1UL << order, "pcp page");
           pages += long(1UL << order);
         }
       }
@@ -128,7 +130,8 @@ struct Checker {
       if (e > s) expect += e - s;
     }
     if (expect != z.managed())
-      fail("%s: managed_pages %lu, but memblock left %lu pages free", z.name(), z.managed(), expect);
+      fail("%s: managed_pages %lu, but memblock left %lu pages free", z.name(), z.managed(),
+           expect);
     if (z.free_pages() < 0 || (unsigned long)z.free_pages() > z.managed())
       fail("%s: %ld free pages of %lu managed", z.name(), z.free_pages(), z.managed());
   }

@@ -113,12 +113,12 @@ void Kernel::Internal::print_boot_summary(Kernel& k) {
              (unsigned long long)r.base, (unsigned long long)(r.end() - 1));
   }
   unsigned long total = k.totalram_pages();
-  k.printk(LogLevel::info, "Built %d zonelists, mobility grouping %s.  Total pages: %lu", k.nr_nodes_,
-           k.grouping_ ? "on" : "off", total);
+  k.printk(LogLevel::info, "Built %d zonelists, mobility grouping %s.  Total pages: %lu",
+           k.nr_nodes_, k.grouping_ ? "on" : "off", total);
   unsigned long physpages = 0;
   for (int n = 0; n < k.nr_nodes_; ++n) physpages += k.nodes_[n]->node_present_pages;
-  k.printk(LogLevel::info, "Memory: %luK/%luK available (%luK reserved)", total << 2, physpages << 2,
-           (physpages - total) << 2);
+  k.printk(LogLevel::info, "Memory: %luK/%luK available (%luK reserved)", total << 2,
+           physpages << 2, (physpages - total) << 2);
 }
 
 }  // namespace kmem

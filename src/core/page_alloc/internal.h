@@ -29,8 +29,8 @@ struct Kernel::Internal {
   // ---- watermarks and pcp limits (page_alloc/watermark.cpp) ----
   static void setup_per_zone_wmarks(Kernel& k);
   static void setup_pcp_limits(Kernel& k);
-  static bool zone_watermark_ok(const Zone& z, unsigned order, unsigned long mark,
-                                ZoneType highest, unsigned alloc_flags, long free_pages);
+  static bool zone_watermark_ok(const Zone& z, unsigned order, unsigned long mark, ZoneType highest,
+                                unsigned alloc_flags, long free_pages);
   static bool zone_watermark_fast(const Zone& z, unsigned order, unsigned long mark,
                                   ZoneType highest, unsigned alloc_flags, gfp_t gfp);
 

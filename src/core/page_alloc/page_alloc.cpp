@@ -73,7 +73,7 @@ Page* rmqueue_buddy(Kernel& k, Zone& z, unsigned order, MigrateType mt, unsigned
 }
 
 Page* rmqueue(Kernel& k, CpuRef cpu, Zone& z, unsigned order, MigrateType mt,
-             unsigned alloc_flags) {
+              unsigned alloc_flags) {
   if (pcp_order(order) && k.options().pcp) {
     if (Page* p = rmqueue_pcplist(k, cpu, z, order, mt, alloc_flags)) return p;
   }
@@ -220,8 +220,8 @@ Page* Kernel::alloc_pages(gfp_t gfp, unsigned order, int nid) {
     return nullptr;
   }
   ac.preferred_node = nodes_[nid];
-  ac.zonelist = (gfp & gfp::THISNODE) ? ac.preferred_node->zonelist_thisnode
-                                       : ac.preferred_node->zonelist;
+  ac.zonelist =
+      (gfp & gfp::THISNODE) ? ac.preferred_node->zonelist_thisnode : ac.preferred_node->zonelist;
   ac.migratetype = gfp_migratetype(gfp, grouping_);
   unsigned alloc_flags = ALLOC_WMARK_LOW | alloc_flags_nofragment(*this, first_zone(ac), gfp);
   Page* page = get_page_from_freelist(*this, gfp, order, alloc_flags, ac);
@@ -314,15 +314,16 @@ bool put_page_testzero(Page* page) {
 bool check_free_target(Kernel& k, Page* page, const char* what) {
   if (page == nullptr || !k.is_page(page) || k.page_zone(page) == nullptr) {
     char text[160];
-    size_t n = format(text, sizeof text, "BUG: %s: %p is not a page of this machine\n", what,
-                      (void*)page);
+    size_t n =
+        format(text, sizeof text, "BUG: %s: %p is not a page of this machine\n", what, (void*)page);
     k.report_bug(BUG_BAD_FREE, text, n);
     return false;
   }
   if (page->ref_count() <= 0) {
-    I::bad_page(k, page, page->is_buddy() || (page->flags & PG_pcp)
-                             ? "page already free (double free)"
-                             : "_refcount is zero (double free or free of an unallocated page)");
+    I::bad_page(k, page,
+                page->is_buddy() || (page->flags & PG_pcp)
+                    ? "page already free (double free)"
+                    : "_refcount is zero (double free or free of an unallocated page)");
     return false;
   }
   return true;
@@ -440,7 +441,8 @@ void Kernel::free_pages_addr(unsigned long addr, unsigned order) {
   const void* v = reinterpret_cast<const void*>(addr);
   if (!virt_addr_valid(v)) {
     char text[160];
-    size_t n = format(text, sizeof text, "BUG: free_pages: 0x%lx is not a direct-map address\n", addr);
+    size_t n =
+        format(text, sizeof text, "BUG: free_pages: 0x%lx is not a direct-map address\n", addr);
     report_bug(BUG_BAD_FREE, text, n);
     return;
   }
@@ -451,7 +453,8 @@ void* Kernel::alloc_pages_exact(size_t size, gfp_t gfp, int nid) {
   if (size == 0) return nullptr;
   unsigned order = get_order(size);
   if (gfp & (gfp::COMP | gfp::HIGHMEM)) {
-    printk(LogLevel::warning, "WARNING: alloc_pages_exact: __GFP_COMP and __GFP_HIGHMEM are not allowed");
+    printk(LogLevel::warning,
+           "WARNING: alloc_pages_exact: __GFP_COMP and __GFP_HIGHMEM are not allowed");
     gfp &= ~(gfp::COMP | gfp::HIGHMEM);
   }
   Page* page = alloc_pages(gfp, order, nid);

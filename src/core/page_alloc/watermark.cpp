@@ -14,7 +14,9 @@ constexpr long kLowmemReserveRatio[MAX_NR_ZONES] = {256, 256, 32, 0, 0, 0};
 constexpr unsigned long kSwapClusterMax = 32;
 constexpr int kMinPercpuPagelistHighFraction = 8;
 
-bool is_lowmem_zone(ZoneType z) { return z != ZONE_HIGHMEM && z != ZONE_MOVABLE && z != ZONE_DEVICE; }
+bool is_lowmem_zone(ZoneType z) {
+  return z != ZONE_HIGHMEM && z != ZONE_MOVABLE && z != ZONE_DEVICE;
+}
 
 template <typename Fn>
 void for_each_zone(Kernel& k, Fn&& fn) {
@@ -155,7 +157,7 @@ bool Kernel::Internal::zone_watermark_ok(const Zone& z, unsigned order, unsigned
   free_pages -= unusable_free(z, order, alloc_flags);
   if (alloc_flags & ALLOC_RESERVES) {
     if (alloc_flags & ALLOC_MIN_RESERVE) {
-      min -= min / 2;                                   // __GFP_HIGH: half the reserve
+      min -= min / 2;                                     // __GFP_HIGH: half the reserve
       if (alloc_flags & ALLOC_NON_BLOCK) min -= min / 4;  // GFP_ATOMIC: 62.5 % of it
     }
     if (alloc_flags & ALLOC_OOM) min -= min / 2;

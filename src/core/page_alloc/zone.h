@@ -31,18 +31,18 @@ constexpr unsigned order_to_pindex(MigrateType mt, unsigned order) {
 // atomics because the watermark check reads them without it (as Linux does).
 struct FreeArea {
   ListHead free_list[MIGRATE_TYPES];
-  std::atomic<unsigned long> nr_free;           // blocks of this order, all types
+  std::atomic<unsigned long> nr_free;                    // blocks of this order, all types
   std::atomic<unsigned long> nr_free_mt[MIGRATE_TYPES];  // blocks per type
 };
 
 // Guarded by the CPU's CpuSlot (kernel.h): its owner enters without atomics,
 // anyone else locks the slot remotely.
 struct alignas(64) PerCpuPages {
-  int count;     // pages (not blocks) on all lists
-  int high;      // free a batch to the buddy when count reaches high
+  int count;  // pages (not blocks) on all lists
+  int high;   // free a batch to the buddy when count reaches high
   int high_min;
   int high_max;
-  int batch;     // pages moved to or from the buddy at once
+  int batch;  // pages moved to or from the buddy at once
   ListHead lists[NR_PCP_LISTS];
   // NUMA allocation events of this zone counted on this CPU (zone_statistics).
   EventCounter numa_event[NR_VM_NUMA_EVENT_ITEMS];
@@ -58,7 +58,7 @@ struct Zone {
   Node* pgdat;
   PerCpuPages* pcp;  // [nr_cpus], from memblock; null while unpopulated
   ZoneType idx;
-  bool configured;   // exists in this profile's kernel (printed in reports)
+  bool configured;  // exists in this profile's kernel (printed in reports)
   pfn_t zone_start_pfn;
   unsigned long spanned_pages;
   unsigned long present_pages;
@@ -73,7 +73,9 @@ struct Zone {
   bool populated() const { return managed_pages.load(std::memory_order_relaxed) > 0; }
   pfn_t zone_end_pfn() const { return zone_start_pfn + spanned_pages; }
   bool spans(pfn_t pfn) const { return pfn >= zone_start_pfn && pfn < zone_end_pfn(); }
-  unsigned long managed() const { return (unsigned long)managed_pages.load(std::memory_order_relaxed); }
+  unsigned long managed() const {
+    return (unsigned long)managed_pages.load(std::memory_order_relaxed);
+  }
   unsigned long wmark(ZoneWatermark w) const { return watermark[w] + watermark_boost; }
   long free_pages() const { return vm_stat[NR_FREE_PAGES].load(std::memory_order_relaxed); }
   const char* name() const { return zone_name(idx); }
@@ -115,7 +117,8 @@ enum AllocFlags : unsigned {
   ALLOC_KSWAPD = 0x800,
   ALLOC_RESERVES = ALLOC_NON_BLOCK | ALLOC_MIN_RESERVE | ALLOC_HIGHATOMIC | ALLOC_OOM,
 };
-static_assert(unsigned(ALLOC_KSWAPD) == KMEM_GFP_KSWAPD_RECLAIM, "copied straight from the gfp mask");
+static_assert(unsigned(ALLOC_KSWAPD) == KMEM_GFP_KSWAPD_RECLAIM,
+              "copied straight from the gfp mask");
 static_assert(unsigned(ALLOC_MIN_RESERVE) == KMEM_GFP_HIGH, "copied straight from the gfp mask");
 
 }  // namespace kmem

@@ -89,9 +89,13 @@ void Machine::free_pages_exact(void* virt, std::size_t size) {
 }
 void* Machine::page_address(const Page* page) const { return impl_->kernel.page_address(page); }
 Page* Machine::virt_to_page(const void* addr) const { return impl_->kernel.virt_to_page(addr); }
-unsigned long Machine::page_to_pfn(const Page* page) const { return impl_->kernel.page_to_pfn(page); }
+unsigned long Machine::page_to_pfn(const Page* page) const {
+  return impl_->kernel.page_to_pfn(page);
+}
 Page* Machine::pfn_to_page(unsigned long pfn) const { return impl_->kernel.pfn_to_page(pfn); }
-std::uint64_t Machine::virt_to_phys(const void* addr) const { return impl_->kernel.virt_to_phys(addr); }
+std::uint64_t Machine::virt_to_phys(const void* addr) const {
+  return impl_->kernel.virt_to_phys(addr);
+}
 void* Machine::phys_to_virt(std::uint64_t phys) const { return impl_->kernel.phys_to_virt(phys); }
 
 std::vector<std::string> Machine::proc_files() {
@@ -118,6 +122,8 @@ std::string Machine::proc(std::string_view name) const {
 
 std::string Machine::take_log() { return impl_->platform.take_log(); }
 void Machine::set_console_echo(bool on) { impl_->platform.set_echo(on); }
-void Machine::bind_current_thread(unsigned cpu) { hosted::HostedPlatform::bind_current_thread(cpu); }
+void Machine::bind_current_thread(unsigned cpu) {
+  hosted::HostedPlatform::bind_current_thread(cpu);
+}
 
 }  // namespace kmem

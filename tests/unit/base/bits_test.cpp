@@ -29,10 +29,16 @@ TEST(Bits, Ilog2EveryPowerAndNeighbours) {
   for (unsigned s = 0; s < 64; ++s) {
     u64 p = 1ULL << s;
     EXPECT_EQ(kmem::ilog2(p), s);
-    if (p > 2) { EXPECT_EQ(kmem::ilog2(p - 1), s - 1); }
-    if (s < 63) { EXPECT_EQ(kmem::ilog2(p + 1), p + 1 == 2 ? 1u : s); }
+    if (p > 2) {
+      EXPECT_EQ(kmem::ilog2(p - 1), s - 1);
+    }
+    if (s < 63) {
+      EXPECT_EQ(kmem::ilog2(p + 1), p + 1 == 2 ? 1u : s);
+    }
     EXPECT_TRUE(kmem::is_power_of_2(p));
-    if (p > 2) { EXPECT_FALSE(kmem::is_power_of_2(p + 1)); }
+    if (p > 2) {
+      EXPECT_FALSE(kmem::is_power_of_2(p + 1));
+    }
   }
   EXPECT_FALSE(kmem::is_power_of_2(0));
   std::mt19937_64 rng(1);
@@ -74,12 +80,16 @@ TEST(Bits, GetOrder) {
     u64 sz = kmem::PAGE_SIZE << o;
     EXPECT_EQ(kmem::get_order(sz), o);
     EXPECT_EQ(kmem::get_order(sz + 1), o + 1);
-    if (o > 0) { EXPECT_EQ(kmem::get_order(sz - 1), o); }
+    if (o > 0) {
+      EXPECT_EQ(kmem::get_order(sz - 1), o);
+    }
   }
   for (u64 sz = 1; sz < (1ULL << 24); sz = sz * 3 / 2 + 1) {
     unsigned o = kmem::get_order(sz);
     EXPECT_GE(kmem::PAGE_SIZE << o, sz);
-    if (o > 0) { EXPECT_LT(kmem::PAGE_SIZE << (o - 1), sz); }
+    if (o > 0) {
+      EXPECT_LT(kmem::PAGE_SIZE << (o - 1), sz);
+    }
   }
 }
 

@@ -17,14 +17,14 @@ namespace {
 // Formats the same arguments with kmem::format and snprintf and compares the
 // text and the returned length. Both functions carry the printf attribute, so
 // the compiler checks every call below.
-#define EXPECT_LIKE_SNPRINTF(...)                                       \
-  do {                                                                  \
-    char ours[512];                                                     \
-    char libc[512];                                                     \
-    size_t n = kmem::format(ours, sizeof ours, __VA_ARGS__);            \
-    int m = std::snprintf(libc, sizeof libc, __VA_ARGS__);              \
-    EXPECT_STREQ(ours, libc) << "format: " << #__VA_ARGS__;             \
-    EXPECT_EQ(n, size_t(m)) << "format: " << #__VA_ARGS__;              \
+#define EXPECT_LIKE_SNPRINTF(...)                            \
+  do {                                                       \
+    char ours[512];                                          \
+    char libc[512];                                          \
+    size_t n = kmem::format(ours, sizeof ours, __VA_ARGS__); \
+    int m = std::snprintf(libc, sizeof libc, __VA_ARGS__);   \
+    EXPECT_STREQ(ours, libc) << "format: " << #__VA_ARGS__;  \
+    EXPECT_EQ(n, size_t(m)) << "format: " << #__VA_ARGS__;   \
   } while (0)
 
 TEST(Format, UnsignedWidths) {

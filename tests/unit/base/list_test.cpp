@@ -22,7 +22,8 @@ std::vector<int> values(kmem::ListHead& head) {
   for (kmem::ListHead* p = head.next; p != &head; p = p->next) out.push_back(item_of(p)->value);
   // The prev links must describe the same list backwards.
   std::vector<int> back;
-  for (kmem::ListHead* p = head.prev; p != &head; p = p->prev) back.insert(back.begin(), item_of(p)->value);
+  for (kmem::ListHead* p = head.prev; p != &head; p = p->prev)
+    back.insert(back.begin(), item_of(p)->value);
   EXPECT_EQ(out, back);
   return out;
 }

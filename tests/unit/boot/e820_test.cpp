@@ -23,8 +23,8 @@ struct Range {
 };
 
 std::ostream& operator<<(std::ostream& os, const Range& r) {
-  return os << std::hex << "[0x" << r.start << "-0x" << r.end << ") " << kmem::e820_type_name(r.type)
-            << std::dec;
+  return os << std::hex << "[0x" << r.start << "-0x" << r.end << ") "
+            << kmem::e820_type_name(r.type) << std::dec;
 }
 
 std::vector<Range> build(const char* line) {
@@ -62,7 +62,10 @@ TEST(E820, ThreeGigabytesStaysBelowTheHole) {
 }
 
 TEST(E820, PciHoleWithSixGigabytes) {
-  std::vector<Range> expect{kLowRam, kEbda, kBios, {SZ_1M, 3 * SZ_1G, E820Type::ram},
+  std::vector<Range> expect{kLowRam,
+                            kEbda,
+                            kBios,
+                            {SZ_1M, 3 * SZ_1G, E820Type::ram},
                             {4 * SZ_1G, 7 * SZ_1G, E820Type::ram}};
   EXPECT_EQ(build("mem=6G"), expect);
   kmem::Options o;
@@ -76,9 +79,11 @@ TEST(E820, PciHoleWithSixGigabytes) {
   kmem::FixedSeq s(buf, sizeof buf);
   t.print(s.seq());
   std::string text = s.c_str();
-  EXPECT_NE(text.find("BIOS-e820: [mem 0x0000000000000000-0x000000000009fbff] usable\n"), std::string::npos)
+  EXPECT_NE(text.find("BIOS-e820: [mem 0x0000000000000000-0x000000000009fbff] usable\n"),
+            std::string::npos)
       << text;
-  EXPECT_NE(text.find("BIOS-e820: [mem 0x0000000100000000-0x00000001bfffffff] usable\n"), std::string::npos)
+  EXPECT_NE(text.find("BIOS-e820: [mem 0x0000000100000000-0x00000001bfffffff] usable\n"),
+            std::string::npos)
       << text;
   EXPECT_NE(text.find("BIOS-e820: [mem 0x00000000000f0000-0x00000000000fffff] reserved\n"),
             std::string::npos)
@@ -96,7 +101,10 @@ TEST(E820, MemmapReservedSplitsRam) {
 }
 
 TEST(E820, MemmapAtTheEndAndAboveFourGigabytes) {
-  std::vector<Range> end{kLowRam, kEbda, kBios, {SZ_1M, 960 * SZ_1M, E820Type::ram},
+  std::vector<Range> end{kLowRam,
+                         kEbda,
+                         kBios,
+                         {SZ_1M, 960 * SZ_1M, E820Type::ram},
                          {960 * SZ_1M, SZ_1G, E820Type::reserved}};
   EXPECT_EQ(build("mem=1G memmap=64M$960M"), end);
   std::vector<Range> high{kLowRam,

@@ -94,7 +94,7 @@ TEST(MemblockType, RemoveSplitsTrimsAndDeletes) {
   EXPECT_EQ(regions(t), (std::vector<R>{{0, 0x40000, 0}, {0x50000, 0x100000, 0}}));
   ASSERT_TRUE(t.remove(0x38000, 0x20000));  // trims both neighbours
   EXPECT_EQ(regions(t), (std::vector<R>{{0, 0x38000, 0}, {0x58000, 0x100000, 0}}));
-  ASSERT_TRUE(t.remove(0, 0x1000));  // head
+  ASSERT_TRUE(t.remove(0, 0x1000));        // head
   ASSERT_TRUE(t.remove(0xff000, 0x1000));  // tail
   EXPECT_EQ(regions(t), (std::vector<R>{{0x1000, 0x38000, 0}, {0x58000, 0xff000, 0}}));
   ASSERT_TRUE(t.remove(0, 0x200000));  // everything
@@ -134,13 +134,13 @@ TEST(Memblock, ReserveAndFreeRanges) {
   ASSERT_TRUE(mb->reserve(10 * SZ_1M, SZ_1M));
   ASSERT_TRUE(mb->reserve(11 * SZ_1M, SZ_1M));  // merges with the previous one
   EXPECT_EQ(mb->reserved.count(), 2u);
-  EXPECT_EQ(free_ranges(*mb), (std::vector<R>{{SZ_1M, 2 * SZ_1M, 0},
-                                              {3 * SZ_1M, 10 * SZ_1M, 0},
-                                              {12 * SZ_1M, 64 * SZ_1M, 0}}));
+  EXPECT_EQ(free_ranges(*mb),
+            (std::vector<R>{
+                {SZ_1M, 2 * SZ_1M, 0}, {3 * SZ_1M, 10 * SZ_1M, 0}, {12 * SZ_1M, 64 * SZ_1M, 0}}));
   ASSERT_TRUE(mb->phys_free(10 * SZ_1M, SZ_1M));
-  EXPECT_EQ(free_ranges(*mb), (std::vector<R>{{SZ_1M, 2 * SZ_1M, 0},
-                                              {3 * SZ_1M, 11 * SZ_1M, 0},
-                                              {12 * SZ_1M, 64 * SZ_1M, 0}}));
+  EXPECT_EQ(free_ranges(*mb),
+            (std::vector<R>{
+                {SZ_1M, 2 * SZ_1M, 0}, {3 * SZ_1M, 11 * SZ_1M, 0}, {12 * SZ_1M, 64 * SZ_1M, 0}}));
 }
 
 TEST(Memblock, FreeRangesSkipReservedAtEdgesAndOutsideMemory) {
@@ -148,7 +148,7 @@ TEST(Memblock, FreeRangesSkipReservedAtEdgesAndOutsideMemory) {
   ASSERT_TRUE(mb->add(0, 0x9f000, 0));
   ASSERT_TRUE(mb->add(SZ_1M, 15 * SZ_1M, 0));
   ASSERT_TRUE(mb->reserve(0, 0x1000));
-  ASSERT_TRUE(mb->reserve(0x9e000, 0x10000));  // straddles the end of the first range
+  ASSERT_TRUE(mb->reserve(0x9e000, 0x10000));       // straddles the end of the first range
   ASSERT_TRUE(mb->reserve(15 * SZ_1M, 4 * SZ_1M));  // runs past the end of memory
   EXPECT_EQ(free_ranges(*mb), (std::vector<R>{{0x1000, 0x9e000, 0}, {SZ_1M, 15 * SZ_1M, 0}}));
 }
@@ -177,7 +177,8 @@ TEST(Memblock, AllocHonoursAlignment) {
   phys_addr_t b = mb->phys_alloc(3 * SZ_1M, SZ_1M);
   EXPECT_EQ(b % SZ_1M, 0u);
   EXPECT_EQ(b, 59 * SZ_1M);
-  for (phys_addr_t align : {phys_addr_t(4096), phys_addr_t(8192), phys_addr_t(65536), SZ_1M, 4 * SZ_1M}) {
+  for (phys_addr_t align :
+       {phys_addr_t(4096), phys_addr_t(8192), phys_addr_t(65536), SZ_1M, 4 * SZ_1M}) {
     phys_addr_t p = mb->phys_alloc(12345, align);
     ASSERT_NE(p, 0u);
     EXPECT_EQ(p % align, 0u) << align;

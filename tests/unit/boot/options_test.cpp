@@ -58,8 +58,8 @@ TEST(ParseSize, MemparseSuffixes) {
 
 TEST(ParseSize, Rejects) {
   u64 v = 12345;
-  for (const char* bad : {"", "M", "12Q", "1.5G", "-1", "0x", "G4", "18446744073709551616",
-                          "16777216T", " 1"}) {
+  for (const char* bad :
+       {"", "M", "12Q", "1.5G", "-1", "0x", "G4", "18446744073709551616", "16777216T", " 1"}) {
     EXPECT_FALSE(kmem::parse_size(bad, std::char_traits<char>::length(bad), v)) << bad;
   }
   EXPECT_EQ(v, 12345u);
@@ -204,8 +204,9 @@ TEST(ParseCmdline, FailureKeepsEarlierValuesOut) {
 }
 
 TEST(ParseCmdline, PrintRoundTrips) {
-  Options o = parse_ok("mem=2G cpus=8 memmap=64M$256M pcp=0 mobility_grouping=0 bug_action=count "
-                       "min_free_kbytes=1024 watermark_scale_factor=50");
+  Options o = parse_ok(
+      "mem=2G cpus=8 memmap=64M$256M pcp=0 mobility_grouping=0 bug_action=count "
+      "min_free_kbytes=1024 watermark_scale_factor=50");
   char buf[512];
   kmem::FixedSeq s(buf, sizeof buf);
   kmem::print_cmdline(s.seq(), o);

@@ -39,7 +39,8 @@ TEST_P(PageAlloc, EveryOrderIsNaturallyAligned) {
         EXPECT_EQ(pfn % (1UL << order), 0u) << "order " << order << " pfn " << pfn;
         EXPECT_TRUE(k().block_is_allocated(p, order));
         EXPECT_GE(p->ref_count(), 1);
-        for (pfn_t j = 0; j < (1UL << order); ++j) EXPECT_TRUE(seen.insert(pfn + j).second) << pfn + j;
+        for (pfn_t j = 0; j < (1UL << order); ++j)
+          EXPECT_TRUE(seen.insert(pfn + j).second) << pfn + j;
         // The whole block is usable memory.
         auto* va = static_cast<unsigned char*>(k().page_address(p));
         ASSERT_NE(va, nullptr);
@@ -272,7 +273,9 @@ TEST_P(PageAlloc, FreeingEverythingMergesBackToTheBootState) {
   auto rnd = [&] { return seed = seed * 1103515245u + 12345u, seed >> 8; };
   for (int i = 0; i < 3000; ++i) {
     unsigned order = rnd() % 7 == 0 ? rnd() % (MAX_PAGE_ORDER + 1) : rnd() % 4;
-    gfp_t g = rnd() % 3 == 0 ? gfp::HIGHUSER_MOVABLE : rnd() % 2 ? gfp::KERNEL : gfp::KERNEL | gfp::RECLAIMABLE;
+    gfp_t g = rnd() % 3 == 0 ? gfp::HIGHUSER_MOVABLE
+              : rnd() % 2    ? gfp::KERNEL
+                             : gfp::KERNEL | gfp::RECLAIMABLE;
     Page* p = k().alloc_pages(g | gfp::NOWARN, order);
     if (p) held.push_back({p, order});
     if (!held.empty() && rnd() % 3 == 0) {

@@ -94,9 +94,10 @@ FragResult churn(const char* cmdline, u64 seed) {
   EXPECT_EQ(report::unusable_free_index(pageblock_order, info), r.index_x1000);
   r.free_pages = info.free_pages;
   r.order9_blocks = nr_free[9] + 2 * nr_free[10];
-  std::printf("%-45s pinned %zu pages, free %lu pages, order>=9 blocks %lu, unusable_index(9) %d.%03d\n",
-              cmdline, pinned.size(), r.free_pages, r.order9_blocks, r.index_x1000 / 1000,
-              r.index_x1000 % 1000);
+  std::printf(
+      "%-45s pinned %zu pages, free %lu pages, order>=9 blocks %lu, unusable_index(9) %d.%03d\n",
+      cmdline, pinned.size(), r.free_pages, r.order9_blocks, r.index_x1000 / 1000,
+      r.index_x1000 % 1000);
   std::printf("%s", m.proc("unusable_index").c_str());
   for (Held h : pinned) k.free_pages(h.p, h.order);
   return r;

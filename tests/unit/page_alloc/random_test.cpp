@@ -56,9 +56,18 @@ class RandomWalk : public ::testing::TestWithParam<const char*> {
 
 gfp_t random_gfp(std::mt19937_64& rng, bool has_dma32) {
   static constexpr gfp_t kGfps[] = {
-      gfp::KERNEL, gfp::KERNEL, gfp::HIGHUSER_MOVABLE, gfp::HIGHUSER_MOVABLE, gfp::HIGHUSER_MOVABLE,
-      gfp::KERNEL | gfp::RECLAIMABLE, gfp::ATOMIC, gfp::NOWAIT, gfp::KERNEL | gfp::ZERO,
-      gfp::KERNEL | gfp::DMA, gfp::KERNEL | gfp::DMA32, gfp::KERNEL | gfp::HIGH,
+      gfp::KERNEL,
+      gfp::KERNEL,
+      gfp::HIGHUSER_MOVABLE,
+      gfp::HIGHUSER_MOVABLE,
+      gfp::HIGHUSER_MOVABLE,
+      gfp::KERNEL | gfp::RECLAIMABLE,
+      gfp::ATOMIC,
+      gfp::NOWAIT,
+      gfp::KERNEL | gfp::ZERO,
+      gfp::KERNEL | gfp::DMA,
+      gfp::KERNEL | gfp::DMA32,
+      gfp::KERNEL | gfp::HIGH,
   };
   gfp_t g = kGfps[rng() % (sizeof kGfps / sizeof kGfps[0])];
   if (!has_dma32 && (g & gfp::DMA32)) g = gfp::KERNEL;

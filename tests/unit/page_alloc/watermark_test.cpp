@@ -25,7 +25,8 @@ unsigned long expected_min_free_kbytes(Kernel& k) {
   if (k.options().min_free_kbytes != 0) return (unsigned long)k.options().min_free_kbytes;
   u64 lowmem_pages = 0;  // nr_free_buffer_pages(): zones up to Normal, before any watermark
   for (int nid = 0; nid < k.nr_node_ids(); ++nid)
-    for (unsigned z = 0; z <= ZONE_NORMAL; ++z) lowmem_pages += k.node_data(nid)->zones[z].managed();
+    for (unsigned z = 0; z <= ZONE_NORMAL; ++z)
+      lowmem_pages += k.node_data(nid)->zones[z].managed();
   u64 kb = lowmem_pages * (PAGE_SIZE >> 10);
   u64 v = int_sqrt(kb * 16);
   return (unsigned long)clamp_t<u64>(v, 128, 262144);
@@ -49,7 +50,8 @@ std::vector<ZoneExpect> expected(Kernel& k, int nid) {
     ZoneExpect& e = out[z];
     const u64 managed = node->zones[z].managed();
     u64 tmp = lowmem_pages ? pages_min * managed / lowmem_pages : 0;
-    if (!is_lowmem_zone(z)) e.wmark[WMARK_MIN] = (unsigned long)clamp_t<u64>(managed / 1024, 32, 128);
+    if (!is_lowmem_zone(z))
+      e.wmark[WMARK_MIN] = (unsigned long)clamp_t<u64>(managed / 1024, 32, 128);
     else e.wmark[WMARK_MIN] = (unsigned long)tmp;
     u64 delta = max_t<u64>(tmp >> 2, mult_frac(managed, wsf, 10000));
     e.wmark[WMARK_LOW] = (unsigned long)(e.wmark[WMARK_MIN] + delta);
@@ -112,8 +114,9 @@ TEST_P(Watermarks, MatchLinuxFormulas) {
       max += long(zz.watermark[WMARK_HIGH]);
       if (max > long(zz.managed())) max = long(zz.managed());
       totalreserve += (unsigned long)max;
-      std::printf("%-28s node %d %-7s managed %7lu min %5lu low %5lu high %5lu  reserve", GetParam(),
-                  nid, zz.name(), zz.managed(), zz.watermark[0], zz.watermark[1], zz.watermark[2]);
+      std::printf("%-28s node %d %-7s managed %7lu min %5lu low %5lu high %5lu  reserve",
+                  GetParam(), nid, zz.name(), zz.managed(), zz.watermark[0], zz.watermark[1],
+                  zz.watermark[2]);
       for (unsigned j = 0; j < MAX_NR_ZONES; ++j) std::printf(" %ld", zz.lowmem_reserve[j]);
       if (k.options().pcp)
         std::printf("  batch %d high_min %d high_max %d", zz.pcp[0].batch, zz.pcp[0].high_min,

@@ -192,7 +192,8 @@ TEST(GfpZone, X86_64Table) {
   EXPECT_EQ(gfp_zone(gfp::HIGHUSER_MOVABLE, dma32, high), ZONE_MOVABLE);
   EXPECT_EQ(gfp_zone(gfp::HIGHUSER, dma32, high), ZONE_NORMAL);
   EXPECT_EQ(gfp_zone(gfp::MOVABLE | gfp::DMA32, dma32, high), ZONE_DMA32);
-  EXPECT_EQ(gfp_zone(gfp::KERNEL | gfp::DMA32 | gfp::RECLAIMABLE | gfp::ZERO, dma32, high), ZONE_DMA32);
+  EXPECT_EQ(gfp_zone(gfp::KERNEL | gfp::DMA32 | gfp::RECLAIMABLE | gfp::ZERO, dma32, high),
+            ZONE_DMA32);
 }
 
 TEST(GfpZone, I386Table) {
@@ -252,8 +253,9 @@ TEST(Migratetype, PageblocksFollowTheRequest) {
       MigrateType mt;
     };
     std::vector<std::pair<Page*, unsigned>> held;
-    for (Want w : {Want{gfp::HIGHUSER_MOVABLE, MIGRATE_MOVABLE}, Want{gfp::KERNEL, MIGRATE_UNMOVABLE},
-                   Want{gfp::KERNEL | gfp::RECLAIMABLE, MIGRATE_RECLAIMABLE}}) {
+    for (Want w :
+         {Want{gfp::HIGHUSER_MOVABLE, MIGRATE_MOVABLE}, Want{gfp::KERNEL, MIGRATE_UNMOVABLE},
+          Want{gfp::KERNEL | gfp::RECLAIMABLE, MIGRATE_RECLAIMABLE}}) {
       for (unsigned order : {0u, 2u, 4u, 9u}) {
         Page* p = k.alloc_pages(w.gfp, order);
         ASSERT_NE(p, nullptr);

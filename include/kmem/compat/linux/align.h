@@ -7,10 +7,10 @@
 #define KMEM_COMPAT_LINUX_ALIGN_H
 
 #define KMEM_ALIGN_MASK(x, mask) (((x) + (mask)) & ~(mask))
-#define ALIGN(x, a) KMEM_ALIGN_MASK(x, (__typeof__(x))(a) - 1)
-#define ALIGN_DOWN(x, a) ((x) & ~((__typeof__(x))(a) - 1))
+#define ALIGN(x, a) KMEM_ALIGN_MASK(x, (__typeof__(x))(a)-1)
+#define ALIGN_DOWN(x, a) ((x) & ~((__typeof__(x))(a)-1))
 #define PTR_ALIGN(p, a) ((__typeof__(p))ALIGN((unsigned long)(p), (a)))
 #define PTR_ALIGN_DOWN(p, a) ((__typeof__(p))ALIGN_DOWN((unsigned long)(p), (a)))
-#define IS_ALIGNED(x, a) (((x) & ((__typeof__(x))(a) - 1)) == 0)
+#define IS_ALIGNED(x, a) (((x) & ((__typeof__(x))(a)-1)) == 0)
 
 #endif /* KMEM_COMPAT_LINUX_ALIGN_H */

@@ -35,21 +35,18 @@ void kmem_warn_once_fmt(const char *file, int line, const char *func, const char
 KMEM_C_END
 
 #define BUG() kmem_bug(__FILE__, __LINE__)
-#define BUG_ON(condition) \
-  do {                    \
+#define BUG_ON(condition)           \
+  do {                              \
     if (unlikely(condition)) BUG(); \
   } while (0)
 
-#define WARN_ON(condition) \
-  (unlikely(condition) ? (kmem_warn(__FILE__, __LINE__, __func__), 1) : 0)
+#define WARN_ON(condition) (unlikely(condition) ? (kmem_warn(__FILE__, __LINE__, __func__), 1) : 0)
 #define WARN_ON_ONCE(condition) \
   (unlikely(condition) ? (kmem_warn_once(__FILE__, __LINE__, __func__), 1) : 0)
-#define WARN(condition, fmt, ...)                                                         \
-  (unlikely(condition) ? (kmem_warn_fmt(__FILE__, __LINE__, __func__, fmt, ##__VA_ARGS__), 1) \
+#define WARN(condition, fmt, ...) \
+  (unlikely(condition) ? (kmem_warn_fmt(__FILE__, __LINE__, __func__, fmt, ##__VA_ARGS__), 1) : 0)
+#define WARN_ONCE(condition, fmt, ...)                                                             \
+  (unlikely(condition) ? (kmem_warn_once_fmt(__FILE__, __LINE__, __func__, fmt, ##__VA_ARGS__), 1) \
                        : 0)
-#define WARN_ONCE(condition, fmt, ...)                                                 \
-  (unlikely(condition)                                                                 \
-       ? (kmem_warn_once_fmt(__FILE__, __LINE__, __func__, fmt, ##__VA_ARGS__), 1) \
-       : 0)
 
 #endif /* KMEM_COMPAT_LINUX_BUG_H */

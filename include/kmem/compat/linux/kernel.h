@@ -21,8 +21,8 @@
 #include <linux/types.h>
 
 #define ARRAY_SIZE(arr) (sizeof(arr) / sizeof((arr)[0]))
-#define DIV_ROUND_UP(n, d) (((n) + (d) - 1) / (d))
-#define container_of(ptr, type, member) ((type *)((char *)(ptr) - offsetof(type, member)))
+#define DIV_ROUND_UP(n, d) (((n) + (d)-1) / (d))
+#define container_of(ptr, type, member) ((type *)((char *)(ptr)-offsetof(type, member)))
 
 /* The host's UAPI <linux/kernel.h>, last: the pragma makes GCC treat the
  * rest of this file as a system header, so that -Wpedantic accepts
