@@ -77,6 +77,33 @@ void BM_Order0_Batch64_NoPcp(benchmark::State& s) { batch(s, "mem=1G cpus=1 pcp=
 BENCHMARK(BM_Order0_Batch64_Pcp);
 BENCHMARK(BM_Order0_Batch64_NoPcp);
 
+// Several threads, each on a CPU slot of its own, doing order-0 pairs on one
+// machine: the per-CPU path shares nothing, so the per-thread time should
+// stay flat up to the host's core count; with pcp=0 every pair takes the one
+// zone lock. Reported per pair per thread.
+Machine* shared_machine = nullptr;
+
+void threaded_pairs(benchmark::State& state, const char* cmdline) {
+  if (state.thread_index() == 0) shared_machine = new Machine(cmdline);
+  Machine::bind_current_thread(unsigned(state.thread_index()));
+  // Google Benchmark starts every thread's loop together, after this setup.
+  for (auto _ : state) {
+    Kernel& k = shared_machine->kernel();
+    Page* p = k.alloc_pages(gfp::KERNEL, 0);
+    benchmark::DoNotOptimize(p);
+    k.free_pages(p, 0);
+  }
+  state.SetItemsProcessed(state.iterations());
+  if (state.thread_index() == 0) {
+    delete shared_machine;
+    shared_machine = nullptr;
+  }
+}
+void BM_Order0_Pcp_Threads(benchmark::State& s) { threaded_pairs(s, "mem=1G cpus=16"); }
+void BM_Order0_NoPcp_Threads(benchmark::State& s) { threaded_pairs(s, "mem=1G cpus=16 pcp=0"); }
+BENCHMARK(BM_Order0_Pcp_Threads)->ThreadRange(1, 16)->UseRealTime();
+BENCHMARK(BM_Order0_NoPcp_Threads)->ThreadRange(1, 16)->UseRealTime();
+
 // Machine construction + destruction.
 void BM_Boot(benchmark::State& state) {
   std::string cmdline = "mem=" + std::to_string(state.range(0)) + "G cpus=4";
