@@ -159,7 +159,12 @@ int fragmentation_index(unsigned order, const ContigPageInfo& info) {
   return int(1000 - (1000 + requests) / info.free_blocks_total);
 }
 
-void unusable_index(Kernel& k, Seq& out) {
+namespace {
+
+// One row per populated zone, one index per order: the shared shape of the
+// two debugfs extfrag files.
+void print_index_file(Kernel& k, Seq& out, int (*index)(unsigned, const ContigPageInfo&),
+                      bool signed_format) {
   for_each_populated_zone(k, [&](Node& node, Zone& zone) {
     unsigned long nr_free[NR_PAGE_ORDERS];
     zone_nr_free(zone, nr_free);
@@ -167,24 +172,16 @@ void unusable_index(Kernel& k, Seq& out) {
     for (unsigned order = 0; order < NR_PAGE_ORDERS; ++order) {
       ContigPageInfo info;
       fill_contig_page_info(nr_free, order, &info);
-      print_index(out, unusable_free_index(order, info), false);
+      print_index(out, index(order, info), signed_format);
     }
     out.putc('\n');
   });
 }
 
-void extfrag_index(Kernel& k, Seq& out) {
-  for_each_populated_zone(k, [&](Node& node, Zone& zone) {
-    unsigned long nr_free[NR_PAGE_ORDERS];
-    zone_nr_free(zone, nr_free);
-    print_zone_prefix(out, node, zone);
-    for (unsigned order = 0; order < NR_PAGE_ORDERS; ++order) {
-      ContigPageInfo info;
-      fill_contig_page_info(nr_free, order, &info);
-      print_index(out, fragmentation_index(order, info), true);
-    }
-    out.putc('\n');
-  });
-}
+}  // namespace
+
+void unusable_index(Kernel& k, Seq& out) { print_index_file(k, out, unusable_free_index, false); }
+
+void extfrag_index(Kernel& k, Seq& out) { print_index_file(k, out, fragmentation_index, true); }
 
 }  // namespace kmem::report
