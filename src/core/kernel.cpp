@@ -264,10 +264,6 @@ void* Kernel::memblock_alloc_node_raw_impl(size_t size, size_t align, int nid) {
 
 // ---- address translation and topology ----------------------------------------
 
-bool Kernel::is_page(const void* p) const {
-  auto a = reinterpret_cast<uintptr_t>(p), base = reinterpret_cast<uintptr_t>(mem_map_);
-  return a >= base && a < base + max_pfn_ * sizeof(Page) && (a - base) % sizeof(Page) == 0;
-}
 
 void* Kernel::page_address(const Page* p) const {
   pfn_t pfn = page_to_pfn(p);
@@ -280,9 +276,6 @@ bool Kernel::virt_addr_valid(const void* v) const {
          memblock_.memory.contains(phys_addr_t(a - base));
 }
 
-MigrateType Kernel::pageblock_migratetype(pfn_t pfn) const {
-  return MigrateType(pb_mt_[pfn >> pageblock_order].load(std::memory_order_relaxed));
-}
 
 // ---- statistics ------------------------------------------------------------------
 

@@ -92,7 +92,11 @@ class Kernel {
   bool pfn_valid(pfn_t pfn) const { return pfn < max_pfn_; }
   Page* pfn_to_page(pfn_t pfn) const { return mem_map_ + pfn; }
   pfn_t page_to_pfn(const Page* p) const { return pfn_t(p - mem_map_); }
-  bool is_page(const void* p) const;  // points at a descriptor in mem_map
+  // Points at a descriptor in mem_map.
+  bool is_page(const void* p) const {
+    auto a = reinterpret_cast<uintptr_t>(p), base = reinterpret_cast<uintptr_t>(mem_map_);
+    return a - base < max_pfn_ * sizeof(Page) && (a - base) % sizeof(Page) == 0;
+  }
   phys_addr_t page_to_phys(const Page* p) const { return pfn_phys(page_to_pfn(p)); }
   // Kernel virtual address of a lowmem page; nullptr for a HighMem page.
   void* page_address(const Page* p) const;
@@ -157,7 +161,9 @@ class Kernel {
   bool zone_configured(ZoneType z) const { return zone_configured_[z]; }
   bool has_dma32() const { return zone_configured_[ZONE_DMA32]; }
   bool has_highmem() const { return zone_configured_[ZONE_HIGHMEM]; }
-  MigrateType pageblock_migratetype(pfn_t pfn) const;
+  MigrateType pageblock_migratetype(pfn_t pfn) const {
+    return MigrateType(pb_mt_[pfn >> pageblock_order].load(std::memory_order_relaxed));
+  }
   bool mobility_grouping() const { return grouping_; }
 
   // ---- boot memory ----------------------------------------------------------

@@ -291,13 +291,12 @@ bool free_to_pcp(Kernel& k, CpuRef cpu, Zone& z, Page* page, pfn_t pfn, unsigned
   return true;
 }
 
-void free_frozen_pages(Kernel& k, Page* page, unsigned order) {
+void free_frozen_pages(Kernel& k, Zone& z, Page* page, unsigned order) {
   const CpuRef cpu = k.this_cpu();
   if (!free_pages_prepare(k, cpu.cpu, page, order)) return;
   pfn_t pfn = k.page_to_pfn(page);
-  Zone* z = k.pfn_zone(pfn);
-  if (pcp_order(order) && k.options().pcp && free_to_pcp(k, cpu, *z, page, pfn, order)) return;
-  free_one_page(k, *z, page, pfn, order);
+  if (pcp_order(order) && k.options().pcp && free_to_pcp(k, cpu, z, page, pfn, order)) return;
+  free_one_page(k, z, page, pfn, order);
 }
 
 // put_page_testzero: drop a reference, true if it was the last. Holding the
@@ -311,22 +310,24 @@ bool put_page_testzero(Page* page) {
   return page->ref().fetch_sub(1, std::memory_order_acq_rel) == 1;
 }
 
-bool check_free_target(Kernel& k, Page* page, const char* what) {
-  if (page == nullptr || !k.is_page(page) || k.page_zone(page) == nullptr) {
+// The zone of a page that may be freed, or nullptr after a report.
+Zone* check_free_target(Kernel& k, Page* page, const char* what) {
+  Zone* z = page != nullptr && k.is_page(page) ? k.page_zone(page) : nullptr;
+  if (z == nullptr) {
     char text[160];
     size_t n =
         format(text, sizeof text, "BUG: %s: %p is not a page of this machine\n", what, (void*)page);
     k.report_bug(BUG_BAD_FREE, text, n);
-    return false;
+    return nullptr;
   }
   if (page->ref_count() <= 0) {
     I::bad_page(k, page,
                 page->is_buddy() || (page->flags & PG_pcp)
                     ? "page already free (double free)"
                     : "_refcount is zero (double free or free of an unallocated page)");
-    return false;
+    return nullptr;
   }
-  return true;
+  return z;
 }
 
 }  // namespace
@@ -355,21 +356,22 @@ void Kernel::Internal::drain_pcp(Kernel& k, Zone& z, PerCpuPages& pcp) {
 }
 
 void Kernel::free_pages(Page* page, unsigned order) {
-  if (!check_free_target(*this, page, "__free_pages")) return;
+  Zone* z = check_free_target(*this, page, "__free_pages");
+  if (z == nullptr) return;
   if (order > MAX_PAGE_ORDER) {
     I::bad_page(*this, page, "freed with order > MAX_PAGE_ORDER");
     return;
   }
   const bool head = page->flags & PG_head;
   if (put_page_testzero(page)) {
-    free_frozen_pages(*this, page, order);
+    free_frozen_pages(*this, *z, page, order);
   } else if (!head) {
     // Someone else still holds the first page of a non-compound block: free
     // the rest now and leave the first page to its last put_page().
     while (order-- > 0) {
       Page* sub = page + (1UL << order);
       sub->order = u8(order);
-      free_frozen_pages(*this, sub, order);
+      free_frozen_pages(*this, *z, sub, order);
     }
     page->order = 0;
   }
@@ -378,9 +380,10 @@ void Kernel::free_pages(Page* page, unsigned order) {
 void Kernel::put_page(Page* page) {
   // A reference to any page of a compound page is a reference to its head.
   Page* head = is_page(page) ? page->head() : page;
-  if (!check_free_target(*this, head, "put_page")) return;
+  Zone* z = check_free_target(*this, head, "put_page");
+  if (z == nullptr) return;
   unsigned order = (head->flags & PG_head) ? head->order : 0;
-  if (put_page_testzero(head)) free_frozen_pages(*this, head, order);
+  if (put_page_testzero(head)) free_frozen_pages(*this, *z, head, order);
 }
 
 void Kernel::get_page(Page* page) {

@@ -33,16 +33,26 @@ std::vector<HostedPlatform*>& registry() {
 std::atomic<u64> next_generation{1};
 
 // The calling thread's CPU: a one-entry cache for the machine it used last.
+// Trivially destructible, so that reading it is a plain TLS load (a
+// thread_local with a destructor is reached through an init-guard wrapper).
 struct ThreadCpu {
   u64 generation = 0;  // of the platform the cache is for; 0 = none
   unsigned cpu_word = 0;
   unsigned hint = kUnbound;
-  ~ThreadCpu() {
-    std::lock_guard<std::mutex> g(registry_mu);
-    for (HostedPlatform* p : registry()) p->release_slots_of(this);
-  }
 };
 thread_local ThreadCpu tls_cpu;
+
+// Gives the thread's slots back when it exits. Constructed on the slow path
+// only, the first time the thread claims a slot.
+struct SlotReleaser {
+  bool armed = false;
+  ~SlotReleaser() {
+    if (!armed) return;
+    std::lock_guard<std::mutex> g(registry_mu);
+    for (HostedPlatform* p : registry()) p->release_slots_of(&tls_cpu);
+  }
+};
+thread_local SlotReleaser tls_releaser;
 
 int membarrier(int cmd) { return int(syscall(__NR_membarrier, cmd, 0, 0)); }
 
@@ -130,6 +140,7 @@ std::string HostedPlatform::take_log() {
 unsigned HostedPlatform::current_cpu() {
   ThreadCpu& t = tls_cpu;
   if (__builtin_expect(t.generation == generation_, 1)) return t.cpu_word;
+  tls_releaser.armed = true;
   t.cpu_word = claim_slot(&t, t.hint);
   t.generation = generation_;
   return t.cpu_word;
