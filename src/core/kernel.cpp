@@ -264,7 +264,6 @@ void* Kernel::memblock_alloc_node_raw_impl(size_t size, size_t align, int nid) {
 
 // ---- address translation and topology ----------------------------------------
 
-
 void* Kernel::page_address(const Page* p) const {
   pfn_t pfn = page_to_pfn(p);
   return pfn < max_low_pfn_ ? direct_map_ + pfn_phys(pfn) : nullptr;
@@ -275,7 +274,6 @@ bool Kernel::virt_addr_valid(const void* v) const {
   return a >= base && a < base + pfn_phys(max_low_pfn_) &&
          memblock_.memory.contains(phys_addr_t(a - base));
 }
-
 
 // ---- statistics ------------------------------------------------------------------
 

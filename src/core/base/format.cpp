@@ -222,7 +222,7 @@ size_t format(char* buf, size_t size, const char* fmt, ...) {
   return n;
 }
 
-void Seq::vprintf(const char* fmt, va_list ap) {
+void Seq::vprint(const char* fmt, va_list ap) {
   va_list again;
   va_copy(again, ap);
   size_t room = cap_ - len_;
@@ -237,10 +237,10 @@ void Seq::vprintf(const char* fmt, va_list ap) {
   va_end(again);
 }
 
-void Seq::printf(const char* fmt, ...) {
+void Seq::print(const char* fmt, ...) {
   va_list ap;
   va_start(ap, fmt);
-  vprintf(fmt, ap);
+  vprint(fmt, ap);
   va_end(ap);
 }
 

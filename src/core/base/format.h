@@ -33,8 +33,8 @@ class Seq {
   Seq& operator=(const Seq&) = delete;
   ~Seq() { flush(); }
 
-  void printf(const char* fmt, ...) KMEM_PRINTF(2, 3);
-  void vprintf(const char* fmt, va_list ap);
+  void print(const char* fmt, ...) KMEM_PRINTF(2, 3);
+  void vprint(const char* fmt, va_list ap);
   void puts(const char* s);
   void putc(char c);
   void write(const char* s, size_t n);

@@ -43,7 +43,7 @@ void E820Table::sort() {
 //           s-------e                 update
 //     a-----s                         left remainder keeps the old type
 //                   e------b          right remainder keeps the old type
-//           s-------e                 added once, with the new type
+//           s-------e                 added once, with the updated type
 void E820Table::update(u64 s, u64 size, E820Type type) {
   u64 e = s + size;
   unsigned n = nr_;
@@ -107,8 +107,8 @@ u64 E820Table::max_ram_end() const {
 void E820Table::print(Seq& out) const {
   for (unsigned i = 0; i < nr_; ++i) {
     const E820Entry& e = entries_[i];
-    out.printf("BIOS-e820: [mem 0x%016llx-0x%016llx] %s\n", (unsigned long long)e.addr,
-               (unsigned long long)(e.end() - 1), e820_type_name(e.type));
+    out.print("BIOS-e820: [mem 0x%016llx-0x%016llx] %s\n", (unsigned long long)e.addr,
+              (unsigned long long)(e.end() - 1), e820_type_name(e.type));
   }
 }
 

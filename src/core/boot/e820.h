@@ -42,7 +42,7 @@ class E820Table {
 
  private:
   void add(u64 addr, u64 size, E820Type type);
-  // Gives [addr, addr+size) the new type, splitting entries as needed.
+  // Retypes [addr, addr+size) to type, splitting entries as needed.
   void update(u64 addr, u64 size, E820Type type);
   void sort();
 

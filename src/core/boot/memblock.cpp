@@ -157,8 +157,8 @@ phys_addr_t Memblock::phys_alloc_range(phys_addr_t size, phys_addr_t align, phys
 
 void Memblock::print(Seq& out, const MemblockType& t) {
   for (unsigned i = 0; i < t.count(); ++i)
-    out.printf("%4u: 0x%016llx..0x%016llx\n", i, (unsigned long long)t[i].base,
-               (unsigned long long)(t[i].end() - 1));
+    out.print("%4u: 0x%016llx..0x%016llx\n", i, (unsigned long long)t[i].base,
+              (unsigned long long)(t[i].end() - 1));
 }
 
 }  // namespace kmem

@@ -190,11 +190,11 @@ void describe_options(Seq& out, bool markdown) {
   if (markdown) {
     out.puts("| option | default | meaning |\n|---|---|---|\n");
     for (const OptionDesc& d : kOptions)
-      out.printf("| `%s=` | `%s` | %s |\n", d.name, d.def[0] ? d.def : "(none)", d.help);
+      out.print("| `%s=` | `%s` | %s |\n", d.name, d.def[0] ? d.def : "(none)", d.help);
     return;
   }
   for (const OptionDesc& d : kOptions)
-    out.printf("  %-24s %s (default: %s)\n", d.name, d.help, d.def[0] ? d.def : "none");
+    out.print("  %-24s %s (default: %s)\n", d.name, d.help, d.def[0] ? d.def : "none");
 }
 
 const char* profile_name(Profile p) { return p == Profile::i386 ? "i386" : "x86_64"; }
@@ -204,21 +204,20 @@ const char* bug_action_name(BugAction a) {
 }
 
 void print_cmdline(Seq& out, const Options& o) {
-  out.printf("mem=%lluM cpus=%llu numa=%llu profile=%s", (unsigned long long)(o.mem >> 20),
-             (unsigned long long)o.cpus, (unsigned long long)o.numa, profile_name(o.profile));
+  out.print("mem=%lluM cpus=%llu numa=%llu profile=%s", (unsigned long long)(o.mem >> 20),
+            (unsigned long long)o.cpus, (unsigned long long)o.numa, profile_name(o.profile));
   for (unsigned i = 0; i < o.nr_memmap; ++i) {
     const MemmapEntry& e = o.memmap[i];
     char sep = e.type == E820Type::reserved ? '$' : e.type == E820Type::acpi ? '#' : '!';
-    out.printf(" memmap=%lluK%c0x%llx", (unsigned long long)(e.size >> 10), sep,
-               (unsigned long long)e.start);
+    out.print(" memmap=%lluK%c0x%llx", (unsigned long long)(e.size >> 10), sep,
+              (unsigned long long)e.start);
   }
-  if (o.min_free_kbytes) out.printf(" min_free_kbytes=%llu", (unsigned long long)o.min_free_kbytes);
+  if (o.min_free_kbytes) out.print(" min_free_kbytes=%llu", (unsigned long long)o.min_free_kbytes);
   if (o.watermark_scale_factor != 10)
-    out.printf(" watermark_scale_factor=%llu", (unsigned long long)o.watermark_scale_factor);
+    out.print(" watermark_scale_factor=%llu", (unsigned long long)o.watermark_scale_factor);
   if (!o.mobility_grouping) out.puts(" mobility_grouping=0");
   if (!o.pcp) out.puts(" pcp=0");
-  if (o.bug_action != BugAction::report)
-    out.printf(" bug_action=%s", bug_action_name(o.bug_action));
+  if (o.bug_action != BugAction::report) out.print(" bug_action=%s", bug_action_name(o.bug_action));
 }
 
 }  // namespace kmem

@@ -13,11 +13,11 @@ void print_page_flags(Seq& s, const Kernel& k, const Page* p) {
     const char* name;
   } kNames[] = {{PG_reserved, "reserved"}, {PG_buddy, "buddy"}, {PG_pcp, "pcp"},
                 {PG_head, "head"},         {PG_movable, "lru"}, {PG_slab, "slab"}};
-  s.printf("flags: %#x(", p->flags);
+  s.print("flags: %#x(", p->flags);
   for (const auto& n : kNames)
-    if (p->flags & n.bit) s.printf("%s|", n.name);
+    if (p->flags & n.bit) s.print("%s|", n.name);
   const Zone* z = k.page_zone(p);
-  if (z) s.printf("node=%d|zone=%d)\n", z->pgdat->node_id, int(z->idx));
+  if (z) s.print("node=%d|zone=%d)\n", z->pgdat->node_id, int(z->idx));
   else s.puts("hole)\n");
 }
 
@@ -25,8 +25,8 @@ void print_page_flags(Seq& s, const Kernel& k, const Page* p) {
 void print_cpu_line(Seq& s, const Kernel& k, const char* taint) {
   char comm[32];
   k.current_comm(comm, sizeof comm);
-  s.printf("CPU: %u UID: 0 PID: %d Comm: %s Tainted: %s (kmem)\n", k.current_cpu(), k.current_pid(),
-           comm, taint);
+  s.print("CPU: %u UID: 0 PID: %d Comm: %s Tainted: %s (kmem)\n", k.current_cpu(), k.current_pid(),
+          comm, taint);
 }
 
 // show_mem(): per zone free and watermarks, then the free blocks per order
@@ -36,28 +36,28 @@ void show_mem(Seq& s, Kernel& k) {
   for (int n = 0; n < k.nr_node_ids(); ++n) {
     for (Zone& z : k.node_data(n)->zones) {
       if (!z.populated()) continue;
-      s.printf(
+      s.print(
           "Node %d %s free:%lukB boost:%lukB min:%lukB low:%lukB high:%lukB "
           "present:%lukB managed:%lukB\n",
           n, z.name(), (unsigned long)z.free_pages() << 2, z.watermark_boost << 2,
           z.watermark[WMARK_MIN] << 2, z.watermark[WMARK_LOW] << 2, z.watermark[WMARK_HIGH] << 2,
           z.present_pages << 2, z.managed() << 2);
-      s.printf("lowmem_reserve[]:");
+      s.print("lowmem_reserve[]:");
       for (int j = 0; j < MAX_NR_ZONES; ++j)
-        if (k.zone_configured(ZoneType(j))) s.printf(" %ld", z.lowmem_reserve[j]);
+        if (k.zone_configured(ZoneType(j))) s.print(" %ld", z.lowmem_reserve[j]);
       s.putc('\n');
     }
   }
   for (int n = 0; n < k.nr_node_ids(); ++n) {
     for (Zone& z : k.node_data(n)->zones) {
       if (!z.populated()) continue;
-      s.printf("Node %d %s: ", n, z.name());
+      s.print("Node %d %s: ", n, z.name());
       unsigned long total = 0;
       SpinGuard g(z.lock);
       for (unsigned o = 0; o < NR_PAGE_ORDERS; ++o) {
         unsigned long nr = z.free_area[o].nr_free.load(std::memory_order_relaxed);
         total += nr << o;
-        s.printf("%lu*%lukB ", nr, 4UL << o);
+        s.print("%lu*%lukB ", nr, 4UL << o);
         if (nr == 0) continue;
         static constexpr char kLetters[MIGRATE_TYPES] = {'U', 'M', 'E', 'H', 'I'};
         s.putc('(');
@@ -65,10 +65,10 @@ void show_mem(Seq& s, Kernel& k) {
           if (!z.free_area[o].free_list[mt].empty()) s.putc(kLetters[mt]);
         s.puts(") ");
       }
-      s.printf("= %lukB\n", total << 2);
+      s.print("= %lukB\n", total << 2);
     }
   }
-  s.printf("%lu pages RAM\n%lu pages reserved\n", k.totalram_pages(), k.totalreserve_pages());
+  s.print("%lu pages RAM\n%lu pages reserved\n", k.totalram_pages(), k.totalreserve_pages());
 }
 
 void emit(Kernel& k, char* buf, FixedSeq& fs, BugKind kind) {
@@ -86,14 +86,14 @@ void Kernel::Internal::bad_page(Kernel& k, Page* p, const char* reason) {
   char comm[32];
   k.current_comm(comm, sizeof comm);
   const pfn_t pfn = k.page_to_pfn(p);
-  s.printf("BUG: Bad page state in process %s  pfn:%05lx\n", comm, pfn);
-  s.printf("page: refcount:%d mapcount:0 mapping:0000000000000000 index:0x0 pfn:%#lx\n",
-           p->ref_count(), pfn);
+  s.print("BUG: Bad page state in process %s  pfn:%05lx\n", comm, pfn);
+  s.print("page: refcount:%d mapcount:0 mapping:0000000000000000 index:0x0 pfn:%#lx\n",
+          p->ref_count(), pfn);
   print_page_flags(s, k, p);
   const auto* raw = reinterpret_cast<const unsigned long*>(p);
-  s.printf("raw: %016lx %016lx %016lx %016lx\nraw: %016lx %016lx %016lx %016lx\n", raw[0], raw[1],
-           raw[2], raw[3], raw[4], raw[5], raw[6], raw[7]);
-  s.printf("page dumped because: %s\n", reason);
+  s.print("raw: %016lx %016lx %016lx %016lx\nraw: %016lx %016lx %016lx %016lx\n", raw[0], raw[1],
+          raw[2], raw[3], raw[4], raw[5], raw[6], raw[7]);
+  s.print("page dumped because: %s\n", reason);
   s.puts("Modules linked in:\n");
   print_cpu_line(s, k, "G    B");
   emit(k, buf, fs, BUG_BAD_PAGE);
@@ -110,12 +110,12 @@ void Kernel::Internal::warn_alloc(Kernel& k, gfp_t gfp, unsigned order, const ch
   Seq& s = fs.seq();
   char comm[32];
   k.current_comm(comm, sizeof comm);
-  s.printf("%s: page allocation failure: order:%u, mode:%#x(", comm, order, gfp);
+  s.print("%s: page allocation failure: order:%u, mode:%#x(", comm, order, gfp);
   print_gfp(s, gfp);
   s.puts("), nodemask=(null)");
-  if (what) s.printf(": %s", what);
+  if (what) s.print(": %s", what);
   s.puts(",cpuset=/,mems_allowed=");
-  s.printf(k.nr_node_ids() > 1 ? "0-%d\n" : "%d\n", k.nr_node_ids() - 1);
+  s.print(k.nr_node_ids() > 1 ? "0-%d\n" : "%d\n", k.nr_node_ids() - 1);
   print_cpu_line(s, k, "G");
   show_mem(s, k);
   k.log_text(LogLevel::warning, fs.c_str(), fs.length());
@@ -127,9 +127,9 @@ void Kernel::Internal::warn_once_order(Kernel& k, gfp_t gfp, unsigned order) {
   FixedSeq fs(buf, sizeof buf);
   Seq& s = fs.seq();
   s.puts("------------[ cut here ]------------\n");
-  s.printf("WARNING: CPU: %u PID: %d at mm/page_alloc.c:5089 __alloc_frozen_pages_noprof\n",
-           k.current_cpu(), k.current_pid());
-  s.printf("order %u > MAX_PAGE_ORDER %u, gfp %#x\n", order, MAX_PAGE_ORDER, gfp);
+  s.print("WARNING: CPU: %u PID: %d at mm/page_alloc.c:5089 __alloc_frozen_pages_noprof\n",
+          k.current_cpu(), k.current_pid());
+  s.print("order %u > MAX_PAGE_ORDER %u, gfp %#x\n", order, MAX_PAGE_ORDER, gfp);
   s.puts("Modules linked in:\n");
   print_cpu_line(s, k, "G        W");
   s.puts("---[ end trace 0000000000000000 ]---\n");

@@ -106,7 +106,7 @@ void print_gfp(Seq& out, gfp_t g) {
     if (g == 0) return;
   }
   if (!first) out.putc('|');
-  out.printf("%#x", g);
+  out.print("%#x", g);
 }
 
 size_t format_gfp(char* buf, size_t n, gfp_t g) {

@@ -34,7 +34,7 @@ bool node_has_memory(const Kernel& k, const Node& node) {
 }
 
 void print_zone_prefix(Seq& out, const Node& node, const Zone& zone) {
-  out.printf("Node %d, zone %8s ", node.node_id, zone.name());
+  out.print("Node %d, zone %8s ", node.node_id, zone.name());
 }
 
 // ---- pagetypeinfo pieces --------------------------------------------------
@@ -42,14 +42,14 @@ void print_zone_prefix(Seq& out, const Node& node, const Zone& zone) {
 void print_free_counts(Seq& out, const Node& node, Zone& zone) {
   SpinGuard g(zone.lock);
   for (unsigned mt = 0; mt < MIGRATE_TYPES; ++mt) {
-    out.printf("Node %4d, zone %8s, type %12s ", node.node_id, zone.name(),
-               migratetype_name(MigrateType(mt)));
+    out.print("Node %4d, zone %8s, type %12s ", node.node_id, zone.name(),
+              migratetype_name(MigrateType(mt)));
     for (unsigned order = 0; order < NR_PAGE_ORDERS; ++order) {
       // Linux walks the list and stops at kFreeListCountCap; the per-type
       // counter gives the same number without a long walk under the lock.
       unsigned long n = zone.free_area[order].nr_free_mt[mt].load(std::memory_order_relaxed);
       if (n > kFreeListCountCap) n = kFreeListCountCap;
-      out.printf("%s%6lu ", n >= kFreeListCountCap ? ">" : "", n);
+      out.print("%s%6lu ", n >= kFreeListCountCap ? ">" : "", n);
     }
     out.putc('\n');
   }
@@ -68,24 +68,24 @@ void print_block_counts(Kernel& k, Seq& out, const Node& node, Zone& zone) {
     }
   }
   print_zone_prefix(out, node, zone);
-  for (unsigned mt = 0; mt < MIGRATE_TYPES; ++mt) out.printf("%12lu ", count[mt]);
+  for (unsigned mt = 0; mt < MIGRATE_TYPES; ++mt) out.print("%12lu ", count[mt]);
   out.putc('\n');
 }
 
 void print_pagetypeinfo_node(Kernel& k, Seq& out, const Node& node) {
-  out.printf("Page block order: %u\n", pageblock_order);
-  out.printf("Pages per block:  %lu\n", pageblock_nr_pages);
+  out.print("Page block order: %u\n", pageblock_order);
+  out.print("Pages per block:  %lu\n", pageblock_nr_pages);
   out.putc('\n');
-  out.printf("%-43s ", "Free pages count per migrate type at order");
-  for (unsigned order = 0; order < NR_PAGE_ORDERS; ++order) out.printf("%6u ", order);
+  out.print("%-43s ", "Free pages count per migrate type at order");
+  for (unsigned order = 0; order < NR_PAGE_ORDERS; ++order) out.print("%6u ", order);
   out.putc('\n');
   for (unsigned z = 0; z < MAX_NR_ZONES; ++z) {
     Zone& zone = k.node_data(node.node_id)->zones[z];
     if (k.zone_configured(ZoneType(z)) && zone.populated()) print_free_counts(out, node, zone);
   }
-  out.printf("\n%-23s", "Number of blocks type ");
+  out.print("\n%-23s", "Number of blocks type ");
   for (unsigned mt = 0; mt < MIGRATE_TYPES; ++mt)
-    out.printf("%12s ", migratetype_name(MigrateType(mt)));
+    out.print("%12s ", migratetype_name(MigrateType(mt)));
   out.putc('\n');
   for (unsigned z = 0; z < MAX_NR_ZONES; ++z) {
     Zone& zone = k.node_data(node.node_id)->zones[z];
@@ -97,8 +97,8 @@ void print_pagetypeinfo_node(Kernel& k, Seq& out, const Node& node) {
 // remainder (so -1000 prints "-1.000"); extfrag_index pads to two columns
 // because its values can be -1.
 void print_index(Seq& out, int index, bool two_columns) {
-  if (two_columns) out.printf("%2d.%03d ", index / 1000, index % 1000);
-  else out.printf("%d.%03d ", index / 1000, index % 1000);
+  if (two_columns) out.print("%2d.%03d ", index / 1000, index % 1000);
+  else out.print("%d.%03d ", index / 1000, index % 1000);
 }
 
 }  // namespace
@@ -116,7 +116,7 @@ void buddyinfo(Kernel& k, Seq& out) {
     unsigned long nr_free[NR_PAGE_ORDERS];
     zone_nr_free(zone, nr_free);
     print_zone_prefix(out, node, zone);
-    for (unsigned order = 0; order < NR_PAGE_ORDERS; ++order) out.printf("%6lu ", nr_free[order]);
+    for (unsigned order = 0; order < NR_PAGE_ORDERS; ++order) out.print("%6lu ", nr_free[order]);
     out.putc('\n');
   });
 }

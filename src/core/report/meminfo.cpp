@@ -27,11 +27,11 @@ constexpr u64 kVmallocTotalKb64 = 34359738367ULL;
 constexpr u64 kVmallocTotalKb32 = 122880ULL;
 
 void show_val_kb(Seq& out, const char* label, unsigned long pages) {
-  out.printf("%-16s%8lu kB\n", label, pages << kPageKbShift);
+  out.print("%-16s%8lu kB\n", label, pages << kPageKbShift);
 }
 
 void show_kb(Seq& out, const char* label, u64 kb) {
-  out.printf("%-16s%8llu kB\n", label, (unsigned long long)kb);
+  out.print("%-16s%8llu kB\n", label, (unsigned long long)kb);
 }
 
 unsigned long node_pages(const Kernel& k, NodeStatItem i) { return global_node_page_state(k, i); }
@@ -154,10 +154,10 @@ void print_huge_lines(const Kernel& k, Seq& out) {
   show_val_kb(out, "FilePmdMapped:", node_pages(k, NR_FILE_PMDMAPPED));
   show_val_kb(out, "Balloon:", node_pages(k, NR_BALLOON_PAGES));
   // hugetlb_report_meminfo(): counts of the default (2 MiB) pool, no unit.
-  out.printf("HugePages_Total:   %5lu\n", 0UL);
-  out.printf("HugePages_Free:    %5lu\n", 0UL);
-  out.printf("HugePages_Rsvd:    %5lu\n", 0UL);
-  out.printf("HugePages_Surp:    %5lu\n", 0UL);
+  out.print("HugePages_Total:   %5lu\n", 0UL);
+  out.print("HugePages_Free:    %5lu\n", 0UL);
+  out.print("HugePages_Rsvd:    %5lu\n", 0UL);
+  out.print("HugePages_Surp:    %5lu\n", 0UL);
   show_kb(out, "Hugepagesize:", HPAGE_PMD_NR << kPageKbShift);
   show_val_kb(out, "Hugetlb:", node_pages(k, NR_HUGETLB));
 }

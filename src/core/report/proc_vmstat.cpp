@@ -76,7 +76,7 @@ u64 entry_value(const Kernel& k, const Entry& e) {
 }
 
 void print_value(Seq& out, const char* name, u64 v) {
-  out.printf("%s %llu\n", name, (unsigned long long)v);
+  out.print("%s %llu\n", name, (unsigned long long)v);
 }
 
 }  // namespace
@@ -89,8 +89,8 @@ void vmstat(Kernel& k, Seq& out) {
     }
     for (unsigned z = 0; z < MAX_NR_ZONES; ++z) {
       if (!k.zone_configured(ZoneType(z))) continue;
-      out.printf("%s_%s %llu\n", e.name, kZoneSuffix[z],
-                 (unsigned long long)k.sum_zone_event(VmZoneEventItem(e.item), ZoneType(z)));
+      out.print("%s_%s %llu\n", e.name, kZoneSuffix[z],
+                (unsigned long long)k.sum_zone_event(VmZoneEventItem(e.item), ZoneType(z)));
     }
   }
 }

@@ -26,7 +26,7 @@ void print_node_stats(Seq& out, const Node& node) {
     NodeStatItem item = NodeStatItem(i);
     unsigned long v = node_page_state(node, item);
     if (node_stat_print_in_thp(item)) v /= HPAGE_PMD_NR;
-    out.printf("\n      %-12s %lu", node_stat_name(item), v);
+    out.print("\n      %-12s %lu", node_stat_name(item), v);
   }
 }
 
@@ -34,20 +34,20 @@ void print_node_stats(Seq& out, const Node& node) {
 // configured zone, in zone order (x86_64: DMA, DMA32, Normal, Movable, Device).
 void print_zone_sizes(const Kernel& k, Seq& out, Zone& zone) {
   SpinGuard g(zone.lock);
-  out.printf("\n  pages free     %lu", zone_page_state(zone, NR_FREE_PAGES));
-  out.printf("\n        boost    %lu", zone.watermark_boost);
-  out.printf("\n        min      %lu", zone.wmark(WMARK_MIN));
-  out.printf("\n        low      %lu", zone.wmark(WMARK_LOW));
-  out.printf("\n        high     %lu", zone.wmark(WMARK_HIGH));
-  out.printf("\n        promo    %lu", zone.wmark(WMARK_PROMO));
-  out.printf("\n        spanned  %lu", zone.spanned_pages);
-  out.printf("\n        present  %lu", zone.present_pages);
-  out.printf("\n        managed  %lu", zone.managed());
-  out.printf("\n        cma      %lu", 0UL);  // no CMA in kmem
+  out.print("\n  pages free     %lu", zone_page_state(zone, NR_FREE_PAGES));
+  out.print("\n        boost    %lu", zone.watermark_boost);
+  out.print("\n        min      %lu", zone.wmark(WMARK_MIN));
+  out.print("\n        low      %lu", zone.wmark(WMARK_LOW));
+  out.print("\n        high     %lu", zone.wmark(WMARK_HIGH));
+  out.print("\n        promo    %lu", zone.wmark(WMARK_PROMO));
+  out.print("\n        spanned  %lu", zone.spanned_pages);
+  out.print("\n        present  %lu", zone.present_pages);
+  out.print("\n        managed  %lu", zone.managed());
+  out.print("\n        cma      %lu", 0UL);  // no CMA in kmem
   const char* sep = "\n        protection: (";
   for (unsigned z = 0; z < MAX_NR_ZONES; ++z) {
     if (!k.zone_configured(ZoneType(z))) continue;
-    out.printf("%s%ld", sep, zone.lowmem_reserve[z]);
+    out.print("%s%ld", sep, zone.lowmem_reserve[z]);
     sep = ", ";
   }
   out.putc(')');
@@ -55,11 +55,11 @@ void print_zone_sizes(const Kernel& k, Seq& out, Zone& zone) {
 
 void print_zone_counters(const Kernel& k, Seq& out, const Zone& zone) {
   for (unsigned i = 0; i < NR_VM_ZONE_STAT_ITEMS; ++i)
-    out.printf("\n      %-12s %lu", zone_stat_name(ZoneStatItem(i)),
-               zone_page_state(zone, ZoneStatItem(i)));
+    out.print("\n      %-12s %lu", zone_stat_name(ZoneStatItem(i)),
+              zone_page_state(zone, ZoneStatItem(i)));
   for (unsigned i = 0; i < NR_VM_NUMA_EVENT_ITEMS; ++i)
-    out.printf("\n      %-12s %llu", numa_stat_name(NumaStatItem(i)),
-               (unsigned long long)k.zone_numa_stat(zone, NumaStatItem(i)));
+    out.print("\n      %-12s %llu", numa_stat_name(NumaStatItem(i)),
+              (unsigned long long)k.zone_numa_stat(zone, NumaStatItem(i)));
 }
 
 void print_pagesets(Kernel& k, Seq& out, Zone& zone) {
@@ -74,18 +74,18 @@ void print_pagesets(Kernel& k, Seq& out, Zone& zone) {
     count = pcp.count, high = pcp.high, batch = pcp.batch;
     high_min = pcp.high_min, high_max = pcp.high_max;
     k.cpu_unlock_remote(cpu);
-    out.printf("\n    cpu: %u", cpu);
-    out.printf("\n              count:    %d", count);
-    out.printf("\n              high:     %d", high);
-    out.printf("\n              batch:    %d", batch);
-    out.printf("\n              high_min: %d", high_min);
-    out.printf("\n              high_max: %d", high_max);
-    out.printf("\n  vm stats threshold: %d", threshold);
+    out.print("\n    cpu: %u", cpu);
+    out.print("\n              count:    %d", count);
+    out.print("\n              high:     %d", high);
+    out.print("\n              batch:    %d", batch);
+    out.print("\n              high_min: %d", high_min);
+    out.print("\n              high_max: %d", high_max);
+    out.print("\n  vm stats threshold: %d", threshold);
   }
 }
 
 void print_zone(Kernel& k, Seq& out, const Node& node, Zone& zone) {
-  out.printf("Node %d, zone %8s", node.node_id, zone.name());
+  out.print("Node %d, zone %8s", node.node_id, zone.name());
   if (is_first_populated(k, node, zone)) print_node_stats(out, node);
   print_zone_sizes(k, out, zone);
   if (!zone.populated() || zone.pcp == nullptr) {
@@ -96,8 +96,8 @@ void print_zone(Kernel& k, Seq& out, const Node& node, Zone& zone) {
   print_pagesets(k, out, zone);
   // kmem keeps no kswapd failure count yet, so a node never reads as
   // unreclaimable here.
-  out.printf("\n  node_unreclaimable:  %u", 0u);
-  out.printf("\n  start_pfn:           %lu", zone.zone_start_pfn);
+  out.print("\n  node_unreclaimable:  %u", 0u);
+  out.print("\n  start_pfn:           %lu", zone.zone_start_pfn);
   out.putc('\n');
 }
 

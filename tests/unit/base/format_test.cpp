@@ -170,7 +170,7 @@ TEST(Seq, FlushesWhenFullAndOnDestruction) {
   {
     kmem::Seq s(buf, sizeof buf, &collect, &c);
     for (int i = 0; i < 50; ++i) {
-      s.printf("%d,", i);
+      s.print("%d,", i);
       expect += std::to_string(i) + ",";
     }
     s.puts("end");
@@ -205,7 +205,7 @@ TEST(Seq, RecordLongerThanBufferIsTruncatedNotOverflowed) {
   std::memset(guard_after, 0x5a, sizeof guard_after);
   {
     kmem::Seq s(buf, sizeof buf, &collect, &c);
-    s.printf("%s", "this record is much longer than sixteen bytes");
+    s.print("%s", "this record is much longer than sixteen bytes");
   }
   for (char g : guard_before) EXPECT_EQ(g, 0x5a);
   for (char g : guard_after) EXPECT_EQ(g, 0x5a);
@@ -215,11 +215,11 @@ TEST(Seq, RecordLongerThanBufferIsTruncatedNotOverflowed) {
 TEST(FixedSeq, AccumulatesAndTruncates) {
   char out[32];
   kmem::FixedSeq f(out, sizeof out);
-  f.seq().printf("%s %d", "hello", 42);
+  f.seq().print("%s %d", "hello", 42);
   EXPECT_STREQ(f.c_str(), "hello 42");
   EXPECT_EQ(f.length(), 8u);
   EXPECT_FALSE(f.truncated());
-  for (int i = 0; i < 10; ++i) f.seq().printf("%05d", i);
+  for (int i = 0; i < 10; ++i) f.seq().print("%05d", i);
   EXPECT_EQ(f.length(), sizeof out - 1);
   EXPECT_TRUE(f.truncated());
   EXPECT_EQ(std::strlen(f.c_str()), sizeof out - 1);
@@ -231,7 +231,7 @@ TEST(FixedSeq, LargeOutputThroughSmallStage) {
   kmem::FixedSeq f(out, sizeof out);
   std::string expect;
   for (int i = 0; i < 200; ++i) {
-    f.seq().printf("%4d:%-6s\n", i, i % 2 ? "odd" : "even");
+    f.seq().print("%4d:%-6s\n", i, i % 2 ? "odd" : "even");
     char line[32];
     std::snprintf(line, sizeof line, "%4d:%-6s\n", i, i % 2 ? "odd" : "even");
     expect += line;
