@@ -55,7 +55,7 @@ TEST(Format, SignedWidths) {
     EXPECT_LIKE_SNPRINTF("%+d", v);
     EXPECT_LIKE_SNPRINTF("% d", v);
     EXPECT_LIKE_SNPRINTF("%i", v);
-    EXPECT_LIKE_SNPRINTF("%2d.%03d ", v / 1000, (v < 0 ? -v : v) % 1000);
+    EXPECT_LIKE_SNPRINTF("%2d.%03d ", v / 1000, int((v < 0 ? -(long long)v : v) % 1000));
   }
   for (long long v : {0LL, -1LL, LLONG_MIN, LLONG_MAX, 1LL << 40}) {
     EXPECT_LIKE_SNPRINTF("%lld", v);
