@@ -261,8 +261,8 @@ class Kernel {
   std::atomic<u64> alloc_failures_{0};
   std::atomic<u64> bugs_[NR_BUG_KINDS] = {};
   u8* check_bitmap_ = nullptr;  // one bit per pfn, for check_invariants()
-  u64 warned_order_once_ = 0;   // WARN_ON_ONCE for order > MAX_PAGE_ORDER
-  u64 last_warn_alloc_ns_ = 0;  // warn_alloc's rate limit
+  std::atomic<u64> warned_order_once_{0};   // WARN_ON_ONCE for order > MAX_PAGE_ORDER
+  std::atomic<u64> last_warn_alloc_ns_{0};  // warn_alloc's rate limit
   SpinLock check_lock_;
 };
 

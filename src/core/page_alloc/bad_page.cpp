@@ -71,8 +71,7 @@ void show_mem(Seq& s, Kernel& k) {
   s.print("%lu pages RAM\n%lu pages reserved\n", k.totalram_pages(), k.totalreserve_pages());
 }
 
-void emit(Kernel& k, char* buf, FixedSeq& fs, BugKind kind) {
-  (void)buf;
+void emit(Kernel& k, FixedSeq& fs, BugKind kind) {
   size_t n = fs.length();
   k.report_bug(kind, fs.c_str(), n);
 }
@@ -96,15 +95,17 @@ void Kernel::Internal::bad_page(Kernel& k, Page* p, const char* reason) {
   s.print("page dumped because: %s\n", reason);
   s.puts("Modules linked in:\n");
   print_cpu_line(s, k, "G    B");
-  emit(k, buf, fs, BUG_BAD_PAGE);
+  emit(k, fs, BUG_BAD_PAGE);
 }
 
 void Kernel::Internal::warn_alloc(Kernel& k, gfp_t gfp, unsigned order, const char* what) {
   // Linux's nopage_rs: at most one report per 10 seconds.
-  const u64 now = k.ops_.now_ns ? k.ops_.now_ns(k.ops_.ctx) : 0;
-  u64& last = last_warn_alloc_ns(k);
-  if (last != 0 && now - last < 10ULL * 1000000000ULL) return;
-  last = now == 0 ? 1 : now;
+  const u64 now = k.ops_.now_ns ? k.ops_.now_ns(k.ops_.ctx) : 1;
+  std::atomic<u64>& last = last_warn_alloc_ns(k);
+  u64 prev = last.load(std::memory_order_relaxed);
+  if (prev != 0 && now - prev < 10ULL * 1000000000ULL) return;
+  // One thread wins the report for this interval.
+  if (!last.compare_exchange_strong(prev, now == 0 ? 1 : now)) return;
   char buf[8192];
   FixedSeq fs(buf, sizeof buf);
   Seq& s = fs.seq();
@@ -122,7 +123,7 @@ void Kernel::Internal::warn_alloc(Kernel& k, gfp_t gfp, unsigned order, const ch
 }
 
 void Kernel::Internal::warn_once_order(Kernel& k, gfp_t gfp, unsigned order) {
-  if (warned_order(k)++ != 0) return;
+  if (warned_order(k).fetch_add(1, std::memory_order_relaxed) != 0) return;
   char buf[512];
   FixedSeq fs(buf, sizeof buf);
   Seq& s = fs.seq();
@@ -133,7 +134,7 @@ void Kernel::Internal::warn_once_order(Kernel& k, gfp_t gfp, unsigned order) {
   s.puts("Modules linked in:\n");
   print_cpu_line(s, k, "G        W");
   s.puts("---[ end trace 0000000000000000 ]---\n");
-  emit(k, buf, fs, BUG_WARN);
+  emit(k, fs, BUG_WARN);
 }
 
 }  // namespace kmem

@@ -64,8 +64,8 @@ struct Kernel::Internal {
   static unsigned long& min_free_kbytes(Kernel& k) { return k.min_free_kbytes_; }
   static unsigned long& totalreserve(Kernel& k) { return k.totalreserve_pages_; }
   static std::atomic<u64>& alloc_failures(Kernel& k) { return k.alloc_failures_; }
-  static u64& warned_order(Kernel& k) { return k.warned_order_once_; }
-  static u64& last_warn_alloc_ns(Kernel& k) { return k.last_warn_alloc_ns_; }
+  static std::atomic<u64>& warned_order(Kernel& k) { return k.warned_order_once_; }
+  static std::atomic<u64>& last_warn_alloc_ns(Kernel& k) { return k.last_warn_alloc_ns_; }
 };
 
 inline bool migratetype_is_mergeable(MigrateType mt) { return mt < MIGRATE_PCPTYPES; }

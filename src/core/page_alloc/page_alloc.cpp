@@ -101,7 +101,7 @@ bool prep_new_page(Kernel& k, Page* page, unsigned order, gfp_t gfp) {
   }
   page->set_ref_count(1);
   page->order = u8(order);
-  page->flags = (gfp & gfp::MOVABLE) ? PG_movable : 0;
+  page->flags = (gfp & gfp::MOVABLE) ? u32(PG_movable) : 0u;
   if (gfp & gfp::ZERO) mem_set(k.page_to_virt_raw(page), 0, PAGE_SIZE << order);
   if ((gfp & gfp::COMP) && order > 0) {
     page->flags |= PG_head;

@@ -187,7 +187,9 @@ TEST_P(PageAlloc, AllocPagesExactFreesTheTail) {
     EXPECT_EQ(before - k().global_free_pages(), npages) << npages;
     Page* first = k().virt_to_page(v);
     for (size_t i = 0; i < npages; ++i) EXPECT_TRUE(k().block_is_allocated(first + i, 0));
-    if ((1ul << order) > npages) EXPECT_FALSE(k().block_is_allocated(first + npages, 0));
+    if ((1ul << order) > npages) {
+      EXPECT_FALSE(k().block_is_allocated(first + npages, 0));
+    }
     k().free_pages_exact(v, size);
     k().drain_all_pages();
     EXPECT_EQ(k().global_free_pages(), before) << npages;

@@ -143,8 +143,12 @@ TEST_P(RandomWalk, InvariantsHoldAfterEveryStep) {
         ++allocs;
         ASSERT_EQ(k().page_to_pfn(p) % (1ul << order), 0u);
         ASSERT_TRUE(k().block_is_allocated(p, order));
-        if (g & gfp::DMA) ASSERT_LT(k().page_to_phys(p), 16 * SZ_1M);
-        if (g & gfp::DMA32) ASSERT_LT(k().page_to_phys(p), 4 * SZ_1G);
+        if (g & gfp::DMA) {
+          ASSERT_LT(k().page_to_phys(p), 16 * SZ_1M);
+        }
+        if (g & gfp::DMA32) {
+          ASSERT_LT(k().page_to_phys(p), 4 * SZ_1G);
+        }
         if (g & gfp::ZERO) {
           const u64* w = static_cast<const u64*>(k().page_to_virt_raw(p));
           const size_t words = (PAGE_SIZE << order) / sizeof(u64);
