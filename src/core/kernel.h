@@ -260,7 +260,7 @@ class Kernel {
   unsigned long totalreserve_pages_ = 0;
   std::atomic<u64> alloc_failures_{0};
   std::atomic<u64> bugs_[NR_BUG_KINDS] = {};
-  u8* check_bitmap_ = nullptr;  // one bit per pfn, for check_invariants()
+  u8* check_bitmap_ = nullptr;              // one bit per pfn, for check_invariants()
   std::atomic<u64> warned_order_once_{0};   // WARN_ON_ONCE for order > MAX_PAGE_ORDER
   std::atomic<u64> last_warn_alloc_ns_{0};  // warn_alloc's rate limit
   SpinLock check_lock_;

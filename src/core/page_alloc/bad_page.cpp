@@ -11,14 +11,15 @@ void print_page_flags(Seq& s, const Kernel& k, const Page* p) {
   static constexpr struct {
     u32 bit;
     const char* name;
-  } kNames[] = {{PG_reserved, "reserved"}, {PG_buddy, "buddy"}, {PG_pcp, "pcp"},
-                {PG_head, "head"},         {PG_movable, "lru"}, {PG_slab, "slab"}};
+  } kNames[] = {
+      {PG_reserved, "reserved"}, {PG_head, "head"}, {PG_movable, "lru"}, {PG_slab, "slab"}};
   s.print("flags: %#x(", p->flags);
   for (const auto& n : kNames)
     if (p->flags & n.bit) s.print("%s|", n.name);
   const Zone* z = k.page_zone(p);
   if (z) s.print("node=%d|zone=%d)\n", z->pgdat->node_id, int(z->idx));
   else s.puts("hole)\n");
+  if (p->state != 0) s.print("page_type: %s\n", p->state == PS_BUDDY ? "buddy" : "pcp");
 }
 
 // The header of a WARNING/BUG report: "CPU: 0 UID: 0 PID: 1 Comm: swapper/0".

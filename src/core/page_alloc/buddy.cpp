@@ -32,7 +32,7 @@ bool same_zone(Kernel& k, pfn_t a, pfn_t b) {
 }
 
 bool page_is_buddy(Kernel& k, pfn_t pfn, Page* buddy, pfn_t buddy_pfn, unsigned order) {
-  return same_zone(k, pfn, buddy_pfn) && buddy->is_buddy() && buddy->order == order;
+  return same_zone(k, pfn, buddy_pfn) && buddy->is_buddy() && buddy->buddy_order == order;
 }
 
 // Splits a block of order high down to order low, putting the upper halves on
@@ -69,7 +69,7 @@ long move_freepages_block(Kernel& k, Zone& z, pfn_t start_pfn, MigrateType from,
   for (pfn_t pfn = start_pfn; pfn < end;) {
     Page* p = k.pfn_to_page(pfn);
     if (p->is_buddy()) {
-      unsigned o = p->order;
+      unsigned o = p->buddy_order;
       if (from != to) {
         Kernel::Internal::del_from_free_list(z, p, o, from);
         Kernel::Internal::add_to_free_list(z, p, o, to, true);
@@ -182,8 +182,8 @@ void Kernel::Internal::account_freepages(Zone& z, long nr, MigrateType mt) {
 void Kernel::Internal::add_to_free_list(Zone& z, Page* p, unsigned order, MigrateType mt,
                                         bool tail) {
   FreeArea& a = z.free_area[order];
-  p->flags |= PG_buddy;
-  p->order = u8(order);
+  p->state = PS_BUDDY;
+  p->buddy_order = u8(order);
   if (tail) a.free_list[mt].add_tail(&p->lru);
   else a.free_list[mt].add(&p->lru);
   locked_add(a.nr_free, 1);
@@ -194,11 +194,11 @@ void Kernel::Internal::add_to_free_list(Zone& z, Page* p, unsigned order, Migrat
 
 void Kernel::Internal::del_from_free_list(Zone& z, Page* p, unsigned order, MigrateType mt) {
   FreeArea& a = z.free_area[order];
-  MM_ASSERT(p->is_buddy() && p->order == order, "page %p not a free block of order %u", (void*)p,
-            order);
+  MM_ASSERT(p->is_buddy() && p->buddy_order == order, "page %p not a free block of order %u",
+            (void*)p, order);
   p->lru.del();
-  p->flags &= ~PG_buddy;
-  p->order = 0;
+  p->state = 0;
+  p->buddy_order = 0;
   locked_add(a.nr_free, -1);
   locked_add(a.nr_free_mt[mt], -1);
   if (order >= pageblock_order && mt != MIGRATE_ISOLATE)

@@ -40,9 +40,9 @@ struct Checker {
 
   bool check_block(Zone& z, Page* p, unsigned order, MigrateType mt) {
     pfn_t pfn = k.page_to_pfn(p);
-    if (!p->is_buddy() || p->order != order)
-      return fail("%s zone: pfn %#lx on the order-%u list has flags %#x order %u", z.name(), pfn,
-                  order, p->flags, p->order);
+    if (!p->is_buddy() || p->buddy_order != order)
+      return fail("%s zone: pfn %#lx on the order-%u list has state %u order %u", z.name(), pfn,
+                  order, p->state, p->buddy_order);
     if (pfn & ((1UL << order) - 1))
       return fail("free block pfn %#lx misaligned for order %u", pfn, order);
     if (pfn < z.zone_start_pfn || pfn + (1UL << order) > z.zone_end_pfn() || k.pfn_zone(pfn) != &z)
@@ -54,12 +54,12 @@ struct Checker {
         return fail("free block pfn %#lx on the %s list lies in a %s pageblock", pfn,
                     migratetype_name(mt), migratetype_name(k.pageblock_migratetype(b)));
     for (unsigned long i = 1; i < (1UL << order); ++i)
-      if (p[i].flags != 0 || p[i].ref_count() != 0 || p[i].compound_head != 0)
+      if (p[i].flags != 0 || p[i].state != 0 || p[i].ref_count() != 0 || p[i].compound_head != 0)
         return fail("tail page pfn %#lx of free block %#lx is not clean", pfn + i, pfn);
     if (order < MAX_PAGE_ORDER) {
       pfn_t bp = pfn ^ (1UL << order);
       Page* b = k.pfn_to_page(bp);
-      if (bp < k.max_pfn() && k.pfn_zone(bp) == &z && b->is_buddy() && b->order == order &&
+      if (bp < k.max_pfn() && k.pfn_zone(bp) == &z && b->is_buddy() && b->buddy_order == order &&
           (order < pageblock_order ||
            (migratetype_is_mergeable(mt) && migratetype_is_mergeable(k.pageblock_migratetype(bp)))))
         return fail("free buddies %#lx and %#lx of order %u were not merged", pfn, bp, order);
@@ -106,10 +106,10 @@ struct Checker {
         for (ListHead* e = pcp.lists[i].next; e != &pcp.lists[i] && ok; e = e->next) {
           Page* p = lru_to_page(e);
           pfn_t pfn = k.page_to_pfn(p);
-          if (!(p->flags & PG_pcp) || p->order != order || p->ref_count() != 0 ||
+          if (p->state != PS_PCP || p->buddy_order != order || p->ref_count() != 0 ||
               k.pfn_zone(pfn) != &z)
-            fail("cpu %u %s pcp list %u: bad page pfn %#lx (flags %#x order %u ref %d)", c,
-                 z.name(), i, pfn, p->flags, p->order, p->ref_count());
+            fail("cpu %u %s pcp list %u: bad page pfn %#lx (state %u order %u ref %d)", c, z.name(),
+                 i, pfn, p->state, p->buddy_order, p->ref_count());
           else mark(pfn, 1UL << order, "pcp page");
           pages += long(1UL << order);
         }
@@ -159,7 +159,7 @@ void unlock_all(Kernel& k) {
 bool pfn_is_free(Kernel& k, pfn_t pfn) {
   for (unsigned o = 0; o < NR_PAGE_ORDERS; ++o) {
     const Page* h = k.pfn_to_page(pfn & ~((1UL << o) - 1));
-    if ((h->flags & (PG_buddy | PG_pcp)) && h->order == o) return true;
+    if (h->is_free() && h->buddy_order == o) return true;
   }
   return false;
 }
@@ -185,7 +185,7 @@ bool Kernel::check_invariants(char* msg, size_t n) {
 bool Kernel::block_is_allocated(const Page* page, unsigned order) {
   SpinGuard g(check_lock_);
   lock_all(*this);
-  bool ok = page->ref_count() > 0 && !(page->flags & (PG_buddy | PG_pcp | PG_reserved));
+  bool ok = page->ref_count() > 0 && !page->is_free() && !(page->flags & PG_reserved);
   pfn_t pfn = page_to_pfn(page);
   for (unsigned long i = 0; ok && i < (1UL << order); ++i) ok = !pfn_is_free(*this, pfn + i);
   unlock_all(*this);

@@ -8,21 +8,31 @@
 // pages, never the whole array (Linux gets the same effect with deferred
 // struct page init).
 //
-// States of a page frame and the fields that describe them:
+// Who may write which field -- the split that keeps neighbours' reads free of
+// races (Linux keeps PageBuddy in page_type, apart from page->flags, for the
+// same reason):
 //
-//   free, head of a buddy block   PG_buddy; order = block order; lru on
-//                                  zone->free_area[order].free_list[mt]
+//   state, buddy_order  the allocator's: written only under zone->lock
+//                       (PS_BUDDY) or inside the owning CPU slot (PS_PCP).
+//                       Free and merge read them on neighbouring pages.
+//   flags, order,       the owner's, while the page is allocated; the
+//   compound_head, ...  allocator writes them only while the page is its own.
+//
+// States of a page frame:
+//
+//   free, head of a buddy block   state PS_BUDDY; buddy_order = block order;
+//                                  lru on zone->free_area[order].free_list[mt]
 //   free, inside a buddy block    all zero
-//   on a per-CPU list             PG_pcp; order; pcp_mt; lru on pcp->lists[]
+//   on a per-CPU list             state PS_PCP; buddy_order; lru on pcp->lists[]
 //   allocated, head               refcount >= 1; order = order allocated with
 //                                  (checked at free); PG_head if compound
 //   allocated, tail of compound   compound_head = head | 1
 //   allocated, tail, not compound all zero (refcount 0)
 //   reserved (memblock)           PG_reserved, never freed
 //
-// Layout (bytes):  0 flags | 4 refcount | 8 order | 9 pcp_mt | 10..15 spare
-//                 16 lru (next, prev) | 32 compound_head | 40 private_
-//                 48 owner | 56 spare (reserved for the slab layer)
+// Layout (bytes):  0 flags | 4 refcount | 8 order | 9 state | 10 buddy_order
+//                 11..15 spare | 16 lru (next, prev) | 32 compound_head
+//                 40 private_ | 48 owner | 56 spare (for the slab layer)
 #pragma once
 
 #include <atomic>
@@ -34,23 +44,27 @@ namespace kmem {
 
 enum PageFlags : u32 {
   PG_reserved = 1u << 0,  // memblock-reserved or hole; never on a free list
-  PG_buddy = 1u << 1,     // head of a free block on a buddy free list
-  PG_pcp = 1u << 2,       // on a per-CPU page list
   PG_head = 1u << 3,      // head of a compound page (__GFP_COMP)
   PG_movable = 1u << 4,   // allocated with __GFP_MOVABLE (stands in for PG_lru)
   PG_slab = 1u << 5,      // owned by the slab allocator
-  PG_highmem = 1u << 6,   // in ZONE_HIGHMEM: no permanent direct-map address
 };
 
 // Flags that must be clear when a page is freed (PAGE_FLAGS_CHECK_AT_FREE).
-inline constexpr u32 PAGE_FLAGS_CHECK_AT_FREE = PG_reserved | PG_buddy | PG_pcp | PG_slab;
+inline constexpr u32 PAGE_FLAGS_CHECK_AT_FREE = PG_reserved | PG_slab;
+
+// The allocator's view of a free page (Page::state).
+enum PageState : u8 {
+  PS_BUDDY = 1,  // head of a free block on a buddy free list
+  PS_PCP = 2,    // on a per-CPU page list
+};
 
 struct Page {
   u32 flags;
-  s32 refcount_;  // _refcount; only through the atomic accessors below
-  u8 order;
-  u8 pcp_mt;
-  u8 spare0[6];
+  s32 refcount_;   // _refcount; only through the atomic accessors below
+  u8 order;        // owner's: the order allocated with
+  u8 state;        // allocator's: PS_BUDDY, PS_PCP or 0
+  u8 buddy_order;  // allocator's: order of the free block while state != 0
+  u8 spare0[5];
   ListHead lru;
   uintptr_t compound_head;  // tail pages: head | 1
   uintptr_t private_;
@@ -63,7 +77,8 @@ struct Page {
   }
   void set_ref_count(s32 v) { ref().store(v, std::memory_order_relaxed); }
 
-  bool is_buddy() const { return flags & PG_buddy; }
+  bool is_buddy() const { return state == PS_BUDDY; }
+  bool is_free() const { return state != 0; }
   bool is_tail() const { return compound_head & 1; }
   Page* head() { return is_tail() ? reinterpret_cast<Page*>(compound_head - 1) : this; }
 };

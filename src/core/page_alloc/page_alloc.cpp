@@ -30,8 +30,8 @@ int rmqueue_bulk(Kernel& k, Zone& z, unsigned order, int count, ListHead* list, 
   for (; i < count; ++i) {
     Page* p = I::rmqueue(k, z, order, mt, alloc_flags, mode);
     if (p == nullptr) break;
-    p->flags |= PG_pcp;
-    p->order = u8(order);
+    p->state = PS_PCP;
+    p->buddy_order = u8(order);
     list->add_tail(&p->lru);
   }
   return i;
@@ -50,7 +50,8 @@ Page* rmqueue_pcplist(Kernel& k, CpuRef cpu, Zone& z, unsigned order, MigrateTyp
   if (!list->empty()) {
     page = lru_to_page(list->next);
     page->lru.del();
-    page->flags &= ~PG_pcp;
+    page->state = 0;
+    page->buddy_order = 0;
     pcp.count -= 1 << order;
   }
   k.cpu_leave(cpu);
@@ -95,7 +96,7 @@ void zone_statistics(Kernel& k, unsigned cpu, Zone& preferred, Zone& z, unsigned
 // Returns false (after a report) if the block's descriptors were corrupted
 // while free; the caller then leaks it and retries, as Linux does.
 bool prep_new_page(Kernel& k, Page* page, unsigned order, gfp_t gfp) {
-  if ((page->flags & PAGE_FLAGS_CHECK_AT_FREE) || page->ref_count() != 0) {
+  if ((page->flags & PAGE_FLAGS_CHECK_AT_FREE) || page->is_free() || page->ref_count() != 0) {
     I::bad_page(k, page, "nonzero _refcount or flags on a free page");
     return false;
   }
@@ -240,7 +241,7 @@ namespace {
 // free_pages_prepare: checks that the block may be freed and resets its
 // descriptors. False (after a report) means the block must not be freed.
 bool free_pages_prepare(Kernel& k, unsigned cpu, Page* page, unsigned order) {
-  if (page->flags & PAGE_FLAGS_CHECK_AT_FREE) {
+  if ((page->flags & PAGE_FLAGS_CHECK_AT_FREE) || page->is_free()) {
     I::bad_page(k, page, "PAGE_FLAGS_CHECK_AT_FREE flag(s) set");
     return false;
   }
@@ -282,8 +283,8 @@ bool free_to_pcp(Kernel& k, CpuRef cpu, Zone& z, Page* page, pfn_t pfn, unsigned
   }
   if (!k.cpu_enter(cpu)) return false;
   PerCpuPages& pcp = z.pcp[cpu.cpu];
-  page->flags |= PG_pcp;
-  page->order = u8(order);
+  page->state = PS_PCP;
+  page->buddy_order = u8(order);
   pcp.lists[order_to_pindex(mt, order)].add(&page->lru);
   pcp.count += 1 << order;
   if (pcp.count >= pcp.high) I::free_pcppages_bulk(k, z, pcp.batch, pcp);
@@ -322,9 +323,8 @@ Zone* check_free_target(Kernel& k, Page* page, const char* what) {
   }
   if (page->ref_count() <= 0) {
     I::bad_page(k, page,
-                page->is_buddy() || (page->flags & PG_pcp)
-                    ? "page already free (double free)"
-                    : "_refcount is zero (double free or free of an unallocated page)");
+                page->is_free() ? "page already free (double free)"
+                                : "_refcount is zero (double free or free of an unallocated page)");
     return nullptr;
   }
   return z;
@@ -341,9 +341,9 @@ void Kernel::Internal::free_pcppages_bulk(Kernel& k, Zone& z, int count, PerCpuP
     if (list->empty()) continue;
     Page* page = lru_to_page(list->prev);  // the coldest page
     page->lru.del();
-    page->flags &= ~PG_pcp;
-    unsigned order = page->order;
-    page->order = 0;
+    unsigned order = page->buddy_order;
+    page->state = 0;
+    page->buddy_order = 0;
     count -= 1 << order;
     pcp.count -= 1 << order;
     pfn_t pfn = k.page_to_pfn(page);
