@@ -19,7 +19,8 @@ void print_page_flags(Seq& s, const Kernel& k, const Page* p) {
   const Zone* z = k.page_zone(p);
   if (z) s.print("node=%d|zone=%d)\n", z->pgdat->node_id, int(z->idx));
   else s.puts("hole)\n");
-  if (p->state != 0) s.print("page_type: %s\n", p->state == PS_BUDDY ? "buddy" : "pcp");
+  if (p->is_buddy()) s.print("page_type: buddy (order %u)\n", p->buddy_order);
+  if (p->pcp) s.print("page_type: on a per-CPU list (order %u)\n", p->pcp_order);
 }
 
 // The header of a WARNING/BUG report: "CPU: 0 UID: 0 PID: 1 Comm: swapper/0".

@@ -80,7 +80,8 @@ long move_freepages_block(Kernel& k, Zone& z, pfn_t start_pfn, MigrateType from,
       pfn += 1UL << o;
       continue;
     }
-    if (movable && (p->flags & PG_movable)) ++*movable;
+    // A peek at a page another thread owns, as Linux's PageLRU test is.
+    if (movable && (p->flags_relaxed() & PG_movable)) ++*movable;
     ++pfn;
   }
   Kernel::Internal::set_pageblock_migratetype(k, start_pfn, to);

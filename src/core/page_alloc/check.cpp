@@ -54,7 +54,7 @@ struct Checker {
         return fail("free block pfn %#lx on the %s list lies in a %s pageblock", pfn,
                     migratetype_name(mt), migratetype_name(k.pageblock_migratetype(b)));
     for (unsigned long i = 1; i < (1UL << order); ++i)
-      if (p[i].flags != 0 || p[i].state != 0 || p[i].ref_count() != 0 || p[i].compound_head != 0)
+      if (p[i].flags != 0 || p[i].is_free() || p[i].ref_count() != 0 || p[i].compound_head != 0)
         return fail("tail page pfn %#lx of free block %#lx is not clean", pfn + i, pfn);
     if (order < MAX_PAGE_ORDER) {
       pfn_t bp = pfn ^ (1UL << order);
@@ -106,10 +106,9 @@ struct Checker {
         for (ListHead* e = pcp.lists[i].next; e != &pcp.lists[i] && ok; e = e->next) {
           Page* p = lru_to_page(e);
           pfn_t pfn = k.page_to_pfn(p);
-          if (p->state != PS_PCP || p->buddy_order != order || p->ref_count() != 0 ||
-              k.pfn_zone(pfn) != &z)
-            fail("cpu %u %s pcp list %u: bad page pfn %#lx (state %u order %u ref %d)", c, z.name(),
-                 i, pfn, p->state, p->buddy_order, p->ref_count());
+          if (p->pcp != 1 || p->pcp_order != order || p->ref_count() != 0 || k.pfn_zone(pfn) != &z)
+            fail("cpu %u %s pcp list %u: bad page pfn %#lx (pcp %u order %u ref %d)", c, z.name(),
+                 i, pfn, p->pcp, p->pcp_order, p->ref_count());
           else mark(pfn, 1UL << order, "pcp page");
           pages += long(1UL << order);
         }
@@ -159,7 +158,7 @@ void unlock_all(Kernel& k) {
 bool pfn_is_free(Kernel& k, pfn_t pfn) {
   for (unsigned o = 0; o < NR_PAGE_ORDERS; ++o) {
     const Page* h = k.pfn_to_page(pfn & ~((1UL << o) - 1));
-    if (h->is_free() && h->buddy_order == o) return true;
+    if ((h->is_buddy() && h->buddy_order == o) || (h->pcp && h->pcp_order == o)) return true;
   }
   return false;
 }

@@ -12,18 +12,22 @@
 // races (Linux keeps PageBuddy in page_type, apart from page->flags, for the
 // same reason):
 //
-//   state, buddy_order  the allocator's: written only under zone->lock
-//                       (PS_BUDDY) or inside the owning CPU slot (PS_PCP).
+//   state, buddy_order  the buddy allocator's: written only under zone->lock.
 //                       Free and merge read them on neighbouring pages.
+//   pcp, pcp_order      the per-CPU lists': written inside the CPU slot that
+//                       holds the page (and under zone->lock when moving it).
 //   flags, order,       the owner's, while the page is allocated; the
 //   compound_head, ...  allocator writes them only while the page is its own.
+//                       flags is stored and loaded atomically (relaxed): the
+//                       anti-fragmentation heuristics peek at PG_movable of
+//                       pages other threads own.
 //
 // States of a page frame:
 //
 //   free, head of a buddy block   state PS_BUDDY; buddy_order = block order;
 //                                  lru on zone->free_area[order].free_list[mt]
 //   free, inside a buddy block    all zero
-//   on a per-CPU list             state PS_PCP; buddy_order; lru on pcp->lists[]
+//   on a per-CPU list             pcp = 1; pcp_order; lru on pcp->lists[]
 //   allocated, head               refcount >= 1; order = order allocated with
 //                                  (checked at free); PG_head if compound
 //   allocated, tail of compound   compound_head = head | 1
@@ -31,7 +35,7 @@
 //   reserved (memblock)           PG_reserved, never freed
 //
 // Layout (bytes):  0 flags | 4 refcount | 8 order | 9 state | 10 buddy_order
-//                 11..15 spare | 16 lru (next, prev) | 32 compound_head
+//                 11 pcp | 12 pcp_order | 13..15 spare | 16 lru | 32 compound_head
 //                 40 private_ | 48 owner | 56 spare (for the slab layer)
 #pragma once
 
@@ -52,19 +56,20 @@ enum PageFlags : u32 {
 // Flags that must be clear when a page is freed (PAGE_FLAGS_CHECK_AT_FREE).
 inline constexpr u32 PAGE_FLAGS_CHECK_AT_FREE = PG_reserved | PG_slab;
 
-// The allocator's view of a free page (Page::state).
+// The buddy allocator's view of a page (Page::state).
 enum PageState : u8 {
   PS_BUDDY = 1,  // head of a free block on a buddy free list
-  PS_PCP = 2,    // on a per-CPU page list
 };
 
 struct Page {
   u32 flags;
   s32 refcount_;   // _refcount; only through the atomic accessors below
   u8 order;        // owner's: the order allocated with
-  u8 state;        // allocator's: PS_BUDDY, PS_PCP or 0
-  u8 buddy_order;  // allocator's: order of the free block while state != 0
-  u8 spare0[5];
+  u8 state;        // buddy's: PS_BUDDY or 0
+  u8 buddy_order;  // buddy's: order of the free block while PS_BUDDY
+  u8 pcp;          // per-CPU lists': 1 while on a pcp list
+  u8 pcp_order;    // per-CPU lists': the block's order while there
+  u8 spare0[3];
   ListHead lru;
   uintptr_t compound_head;  // tail pages: head | 1
   uintptr_t private_;
@@ -78,7 +83,14 @@ struct Page {
   void set_ref_count(s32 v) { ref().store(v, std::memory_order_relaxed); }
 
   bool is_buddy() const { return state == PS_BUDDY; }
-  bool is_free() const { return state != 0; }
+  // On a free list or a pcp list. Only meaningful to the page's owner or
+  // with the zone lock and the CPU slots held.
+  bool is_free() const { return state != 0 || pcp != 0; }
+
+  u32 flags_relaxed() const {
+    return std::atomic_ref<u32>(const_cast<u32&>(flags)).load(std::memory_order_relaxed);
+  }
+  void set_flags(u32 f) { std::atomic_ref<u32>(flags).store(f, std::memory_order_relaxed); }
   bool is_tail() const { return compound_head & 1; }
   Page* head() { return is_tail() ? reinterpret_cast<Page*>(compound_head - 1) : this; }
 };

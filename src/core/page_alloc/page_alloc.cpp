@@ -30,8 +30,8 @@ int rmqueue_bulk(Kernel& k, Zone& z, unsigned order, int count, ListHead* list, 
   for (; i < count; ++i) {
     Page* p = I::rmqueue(k, z, order, mt, alloc_flags, mode);
     if (p == nullptr) break;
-    p->state = PS_PCP;
-    p->buddy_order = u8(order);
+    p->pcp = 1;
+    p->pcp_order = u8(order);
     list->add_tail(&p->lru);
   }
   return i;
@@ -50,8 +50,8 @@ Page* rmqueue_pcplist(Kernel& k, CpuRef cpu, Zone& z, unsigned order, MigrateTyp
   if (!list->empty()) {
     page = lru_to_page(list->next);
     page->lru.del();
-    page->state = 0;
-    page->buddy_order = 0;
+    page->pcp = 0;
+    page->pcp_order = 0;
     pcp.count -= 1 << order;
   }
   k.cpu_leave(cpu);
@@ -102,10 +102,10 @@ bool prep_new_page(Kernel& k, Page* page, unsigned order, gfp_t gfp) {
   }
   page->set_ref_count(1);
   page->order = u8(order);
-  page->flags = (gfp & gfp::MOVABLE) ? u32(PG_movable) : 0u;
+  const bool compound = (gfp & gfp::COMP) && order > 0;
+  page->set_flags(((gfp & gfp::MOVABLE) ? u32(PG_movable) : 0u) | (compound ? u32(PG_head) : 0u));
   if (gfp & gfp::ZERO) mem_set(k.page_to_virt_raw(page), 0, PAGE_SIZE << order);
-  if ((gfp & gfp::COMP) && order > 0) {
-    page->flags |= PG_head;
+  if (compound) {
     const uintptr_t tag = reinterpret_cast<uintptr_t>(page) | 1;
     for (unsigned long i = 1; i < (1UL << order); ++i) page[i].compound_head = tag;
   }
@@ -261,7 +261,7 @@ bool free_pages_prepare(Kernel& k, unsigned cpu, Page* page, unsigned order) {
       page[i].compound_head = 0;
     }
   }
-  page->flags = 0;
+  page->set_flags(0);
   page->order = 0;
   page->owner = nullptr;
   page->private_ = 0;
@@ -283,8 +283,8 @@ bool free_to_pcp(Kernel& k, CpuRef cpu, Zone& z, Page* page, pfn_t pfn, unsigned
   }
   if (!k.cpu_enter(cpu)) return false;
   PerCpuPages& pcp = z.pcp[cpu.cpu];
-  page->state = PS_PCP;
-  page->buddy_order = u8(order);
+  page->pcp = 1;
+  page->pcp_order = u8(order);
   pcp.lists[order_to_pindex(mt, order)].add(&page->lru);
   pcp.count += 1 << order;
   if (pcp.count >= pcp.high) I::free_pcppages_bulk(k, z, pcp.batch, pcp);
@@ -341,9 +341,9 @@ void Kernel::Internal::free_pcppages_bulk(Kernel& k, Zone& z, int count, PerCpuP
     if (list->empty()) continue;
     Page* page = lru_to_page(list->prev);  // the coldest page
     page->lru.del();
-    unsigned order = page->buddy_order;
-    page->state = 0;
-    page->buddy_order = 0;
+    unsigned order = page->pcp_order;
+    page->pcp = 0;
+    page->pcp_order = 0;
     count -= 1 << order;
     pcp.count -= 1 << order;
     pfn_t pfn = k.page_to_pfn(page);
@@ -402,7 +402,7 @@ void Kernel::split_page(Page* page, unsigned order) {
   }
   for (unsigned long i = 0; i < (1UL << order); ++i) {
     page[i].order = 0;
-    page[i].flags = page->flags & PG_movable;
+    page[i].set_flags(page->flags & PG_movable);
     if (i) page[i].set_ref_count(1);
   }
 }
