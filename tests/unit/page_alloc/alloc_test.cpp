@@ -363,12 +363,7 @@ TEST_P(PageAlloc, ExhaustionFailsCleanlyAndCountsFailures) {
 INSTANTIATE_TEST_SUITE_P(Cmdlines, PageAlloc,
                          ::testing::Values("mem=64M cpus=2", "mem=64M cpus=2 pcp=0",
                                            "mem=16M cpus=1", "mem=64M cpus=2 mobility_grouping=0"),
-                         [](const ::testing::TestParamInfo<const char*>& info) {
-                           std::string s = info.param;
-                           for (char& c : s)
-                             if (!isalnum(static_cast<unsigned char>(c))) c = '_';
-                           return s;
-                         });
+                         cmdline_test_name);
 
 }  // namespace
 }  // namespace kmem_test

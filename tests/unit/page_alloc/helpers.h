@@ -51,4 +51,12 @@ inline bool contains(const std::string& hay, const char* needle) {
   return hay.find(needle) != std::string::npos;
 }
 
+// A GoogleTest parameter name from a command line: "mem=64M cpus=2" -> "mem_64M_cpus_2".
+inline std::string cmdline_test_name(const ::testing::TestParamInfo<const char*>& info) {
+  std::string s = info.param;
+  for (char& c : s)
+    if (!isalnum(static_cast<unsigned char>(c))) c = '_';
+  return s;
+}
+
 }  // namespace kmem_test

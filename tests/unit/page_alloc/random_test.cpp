@@ -200,12 +200,7 @@ INSTANTIATE_TEST_SUITE_P(Cmdlines, RandomWalk,
                          ::testing::Values("mem=64M cpus=2", "mem=64M cpus=2 pcp=0",
                                            "mem=64M cpus=2 mobility_grouping=0",
                                            "mem=64M cpus=1 profile=i386"),
-                         [](const ::testing::TestParamInfo<const char*>& info) {
-                           std::string s = info.param;
-                           for (char& c : s)
-                             if (!isalnum(static_cast<unsigned char>(c))) c = '_';
-                           return s;
-                         });
+                         cmdline_test_name);
 
 }  // namespace
 }  // namespace kmem_test
