@@ -14,6 +14,7 @@ enum class RmqueueMode { normal, claim, steal };
 struct AllocContext {
   CpuRef cpu;
   Node* preferred_node;
+  Zone* preferred_zone;  // first usable zone of the zonelist (ac->preferred_zoneref)
   Zone** zonelist;
   ZoneType highest_zoneidx;
   MigrateType migratetype;

@@ -129,7 +129,7 @@ Zone* first_zone(const AllocContext& ac) {
 Page* get_page_from_freelist(Kernel& k, gfp_t gfp, unsigned order, unsigned alloc_flags,
                              const AllocContext& ac) {
   const CpuRef cpu = ac.cpu;
-  Zone* preferred = first_zone(ac);
+  Zone* preferred = ac.preferred_zone;
   if (preferred == nullptr) return nullptr;
 retry:
   for (Zone** zp = ac.zonelist; *zp; ++zp) {
@@ -224,7 +224,8 @@ Page* Kernel::alloc_pages(gfp_t gfp, unsigned order, int nid) {
   ac.zonelist =
       (gfp & gfp::THISNODE) ? ac.preferred_node->zonelist_thisnode : ac.preferred_node->zonelist;
   ac.migratetype = gfp_migratetype(gfp, grouping_);
-  unsigned alloc_flags = ALLOC_WMARK_LOW | alloc_flags_nofragment(*this, first_zone(ac), gfp);
+  ac.preferred_zone = first_zone(ac);
+  unsigned alloc_flags = ALLOC_WMARK_LOW | alloc_flags_nofragment(*this, ac.preferred_zone, gfp);
   Page* page = get_page_from_freelist(*this, gfp, order, alloc_flags, ac);
   if (page == nullptr) page = alloc_pages_slowpath(*this, gfp, order, ac);
   if (page == nullptr) {
