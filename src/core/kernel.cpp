@@ -35,6 +35,7 @@ unsigned profile_zones(Profile p, ZoneLimit out[4]) {
 }  // namespace
 
 Kernel::~Kernel() {
+  shutdown();
   if (direct_map_ != nullptr && ops_.unmap_physical != nullptr)
     ops_.unmap_physical(ops_.ctx, direct_map_, direct_map_bytes_);
 }
@@ -43,6 +44,7 @@ bool Kernel::boot(const Options& opts, const PlatformOps& ops, CmdlineError& err
   MM_CHECK(!booted_, "a Kernel boots once");
   opts_ = opts;
   ops_ = ops;
+  task_list_.init();
   grouping_ = opts.mobility_grouping;
   zone_configured_[ZONE_DMA] = zone_configured_[ZONE_NORMAL] = zone_configured_[ZONE_MOVABLE] =
       true;
@@ -62,6 +64,7 @@ bool Kernel::boot(const Options& opts, const PlatformOps& ops, CmdlineError& err
   setup_watermarks();
   setup_pcp();
   booted_ = true;
+  start_kswapd();
   Internal::print_boot_summary(*this);
   return true;
 }

@@ -21,6 +21,11 @@
 #include "boot/e820.h"
 #include "boot/memblock.h"
 #include "boot/options.h"
+#include "context/context.h"
+#include "context/irq.h"
+#include "context/sync.h"
+#include "page_alloc/oom.h"
+#include "page_alloc/shrinker.h"
 #include "page_alloc/zone.h"
 #include "platform.h"
 
@@ -51,7 +56,13 @@ struct alignas(64) CpuSlot {
 };
 
 // Kinds of detected misuse, counted per machine (readable by tests).
-enum BugKind : unsigned { BUG_BAD_PAGE, BUG_BAD_FREE, BUG_WARN, NR_BUG_KINDS };
+enum BugKind : unsigned {
+  BUG_BAD_PAGE,
+  BUG_BAD_FREE,
+  BUG_WARN,
+  BUG_ATOMIC_SLEEP,  // "sleeping function called from invalid context"
+  NR_BUG_KINDS
+};
 
 class Kernel {
  public:
@@ -64,6 +75,9 @@ class Kernel {
   // leaves the object unusable (but destructible).
   [[nodiscard]] bool boot(const Options& opts, const PlatformOps& ops, CmdlineError& err);
   bool booted() const { return booted_; }
+  // Stops the machine's own threads (kswapd). Idempotent; the destructor
+  // calls it, but the platform must call it while its threads can still run.
+  void shutdown();
 
   // ---- page allocator (page_alloc/page_alloc.cpp) -------------------------
   // __alloc_pages: 2^order contiguous pages or nullptr. nid = NUMA_NO_NODE
@@ -86,6 +100,77 @@ class Kernel {
   // Returns every page on this CPU's (or all CPUs') per-CPU lists to the buddy.
   void drain_local_pages();
   void drain_all_pages();
+
+  // ---- contexts (context/, kernel.cpp) -------------------------------------
+  // might_sleep(): a call that may sleep. In atomic context (preempt_count
+  // != 0 or interrupts off) it prints Linux's "BUG: sleeping function called
+  // from invalid context at file:line" report, at most once a second, and
+  // counts BUG_ATOMIC_SLEEP every time (debug_atomic_sleep=0: nothing).
+  void might_sleep(const char* file, int line) {
+    if (__builtin_expect(atomic_context(), 0) && opts_.debug_atomic_sleep)
+      report_atomic_sleep(file, line);
+  }
+  void report_atomic_sleep(const char* file, int line);
+  // Interrupt lines (context/irq.h). request_irq: 0, -EINVAL (bad line or
+  // handler), -EBUSY (taken and not both IRQF_SHARED). free_irq returns the
+  // name given to request_irq, nullptr if dev_id has no handler on irq.
+  int request_irq(unsigned irq, irq_handler_t handler, unsigned long flags, const char* name,
+                  void* dev_id);
+  const char* free_irq(unsigned irq, void* dev_id);
+  // Runs irq's handlers on this thread in hardirq context (held until
+  // interrupts are enabled if this thread has them off). -EINVAL if none.
+  int generic_handle_irq(unsigned irq);
+  const IrqDesc& irq_desc(unsigned irq) const { return irq_desc_[irq]; }
+  // Sleeping on a WaitEvent: prepare_to_wait() registers the caller and
+  // returns the sequence to pass to wait_event() after re-checking the
+  // condition; finish_wait() unregisters. wake_up_all() is cheap when
+  // nobody waits.
+  u32 prepare_to_wait(WaitEvent& w);
+  void wait_event(WaitEvent& w, u32 seen, u64 timeout_ns);
+  void finish_wait(WaitEvent& w) { w.waiters.fetch_sub(1, std::memory_order_relaxed); }
+  void wake_up_all(WaitEvent& w) {
+    std::atomic_signal_fence(std::memory_order_seq_cst);  // see prepare_to_wait()
+    if (__builtin_expect(w.waiters.load(std::memory_order_relaxed) != 0, 0)) wake_up_slow(w);
+  }
+  void wake_up_slow(WaitEvent& w);
+
+  // ---- reclaim (page_alloc/vmscan.cpp) ------------------------------------
+  // shrinker_alloc: a zeroed shrinker named name (nullptr when the
+  // machine's MAX_SHRINKERS are in use); shrinker_register makes reclaim
+  // call it; shrinker_free unregisters, waits for calls in progress and
+  // releases it (nullptr is ignored).
+  Shrinker* shrinker_alloc(unsigned flags, const char* name);
+  void shrinker_register(Shrinker* s);
+  void shrinker_free(Shrinker* s);
+  // One pass over the shrinkers for node nid at a reclaim priority (12 =
+  // gentle .. 0 = everything); returns the objects they freed.
+  unsigned long shrink_slab(gfp_t gfp, int nid, int priority);
+  // echo 2 > /proc/sys/vm/drop_caches: shrink until nothing more goes.
+  unsigned long drop_slab();
+  // Wakes node's kswapd for an allocation of order that found zones up to
+  // highest below their low watermark.
+  void wakeup_kswapd(Zone& z, gfp_t gfp, unsigned order, ZoneType highest);
+  // The sequence allocators sleep on until memory is freed.
+  WaitEvent& free_wait() { return free_wait_; }
+  bool node_unreclaimable(const Node& n) const;
+
+  // ---- the OOM killer (page_alloc/oom.cpp) -----------------------------------
+  // Tasks: init gives t a pid and puts it on the machine's task list;
+  // charge/uncharge move an allocated block onto/off its pages (the task
+  // then owns the block: a kill frees it); exit frees whatever is left
+  // charged and takes t off the list.
+  void task_init(Task* t, const char* comm, int oom_score_adj);
+  void task_charge(Task* t, Page* page, unsigned order);
+  void task_uncharge(Task* t, Page* page, unsigned order);
+  void task_exit(Task* t);
+  void register_oom_notifier(NotifierBlock* nb);
+  void unregister_oom_notifier(NotifierBlock* nb);
+  // out_of_memory: notifiers first, then the badness-based kill with
+  // Linux's report. True if memory was freed (or a victim is dying).
+  bool out_of_memory(OomControl& oc);
+  bool task_is_oom_victim(const Task* t) const {
+    return t && (t->state.load(std::memory_order_relaxed) & TASK_OOM_VICTIM);
+  }
 
   // ---- address translation ------------------------------------------------
   pfn_t max_pfn() const { return max_pfn_; }
@@ -200,8 +285,13 @@ class Kernel {
   // Counts a detected misuse and prints its report (already formatted in
   // text) according to bug_action=; panics when that says so.
   void report_bug(BugKind kind, const char* text, size_t len);
-  void current_comm(char* buf, size_t n) const { ops_.current_comm(ops_.ctx, buf, n); }
-  int current_pid() const { return ops_.current_pid(ops_.ctx); }
+  // The running task's name and pid: the Task the thread runs as, if any,
+  // else the thread's own.
+  void current_comm(char* buf, size_t n) const;
+  int current_pid() const {
+    const Task* t = current_ctx().task;
+    return t ? t->pid : ops_.current_pid(ops_.ctx);
+  }
   const PlatformOps& platform() const { return ops_; }
 
   // ---- invariants ------------------------------------------------------------
@@ -226,6 +316,7 @@ class Kernel {
   void free_all_to_buddy();
   void setup_watermarks();
   void setup_pcp();
+  void start_kswapd();
 
   Options opts_{};
   PlatformOps ops_{};
@@ -260,6 +351,23 @@ class Kernel {
   unsigned long totalreserve_pages_ = 0;
   std::atomic<u64> alloc_failures_{0};
   std::atomic<u64> bugs_[NR_BUG_KINDS] = {};
+  IrqDesc irq_desc_[NR_IRQS];
+  std::atomic<u64> last_atomic_sleep_ns_{0};  // the might_sleep report's rate limit
+  WaitEvent free_wait_;
+
+  // Reclaim (page_alloc/vmscan.cpp).
+  SpinLock shrinker_lock_;
+  Shrinker shrinker_pool_[MAX_SHRINKERS] = {};
+  bool shrinker_used_[MAX_SHRINKERS] = {};
+  bool kswapd_running_ = false;
+
+  // OOM (page_alloc/oom.cpp).
+  SpinLock oom_lock_;  // task list, notifier chain
+  ListHead task_list_;
+  NotifierBlock* oom_notifiers_ = nullptr;
+  std::atomic<int> next_task_pid_{1000};
+  SpinLock oom_kill_lock_;  // one OOM kill at a time (oom_lock)
+
   u8* check_bitmap_ = nullptr;              // one bit per pfn, for check_invariants()
   std::atomic<u64> warned_order_once_{0};   // WARN_ON_ONCE for order > MAX_PAGE_ORDER
   std::atomic<u64> last_warn_alloc_ns_{0};  // warn_alloc's rate limit

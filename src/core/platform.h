@@ -9,6 +9,7 @@
 // the core, and must not allocate from the core.
 #pragma once
 
+#include <atomic>
 #include <concepts>
 
 #include "base/types.h"
@@ -53,11 +54,33 @@ struct PlatformOps {
 
   // Monotonic time in nanoseconds.
   u64 (*now_ns)(void* ctx) = nullptr;
+
+  // Sleeping (futex-style). wait() blocks while *word == expected, until a
+  // wake() on word or timeout_ns (0 = no timeout) passes; it may return
+  // early (spuriously). wake() wakes up to n waiters on word.
+  void (*wait)(void* ctx, const std::atomic<u32>* word, u32 expected, u64 timeout_ns) = nullptr;
+  void (*wake)(void* ctx, const std::atomic<u32>* word, int n) = nullptr;
+
+  // Threads of the core's own (kswapd). start_thread() runs fn(arg) on a new
+  // thread that owns no CPU slot, and returns a handle (nullptr on failure);
+  // join_thread() waits for it to return and frees the handle.
+  void* (*start_thread)(void* ctx, void (*fn)(void*), void* arg, const char* name) = nullptr;
+  void (*join_thread)(void* ctx, void* handle) = nullptr;
+
+  // Kernel virtual address space outside the direct map (kmap, vmalloc).
+  // reserve_virtual() sets aside bytes of address space that fault when
+  // touched, and returns its start (nullptr on failure); map_virtual()
+  // makes [va, va + bytes) show physical [pa, pa + bytes) (aliasing the
+  // direct map), unmap_virtual() makes it fault again. All page aligned.
+  void* (*reserve_virtual)(void* ctx, u64 bytes) = nullptr;
+  void (*release_virtual)(void* ctx, void* va, u64 bytes) = nullptr;
+  bool (*map_virtual)(void* ctx, void* va, u64 pa, u64 bytes) = nullptr;
+  void (*unmap_virtual)(void* ctx, void* va, u64 bytes) = nullptr;
 };
 
 template <typename P>
 concept Platform = requires(P& p, u64 bytes, void* base, LogLevel lvl, const char* text, size_t len,
-                            char* buf) {
+                            char* buf, const std::atomic<u32>* word, void (*fn)(void*)) {
   { p.map_physical(bytes) } -> std::same_as<void*>;
   { p.unmap_physical(base, bytes) } -> std::same_as<void>;
   { P::physical_memory_zeroed } -> std::convertible_to<bool>;
@@ -68,6 +91,14 @@ concept Platform = requires(P& p, u64 bytes, void* base, LogLevel lvl, const cha
   { p.current_pid() } -> std::same_as<int>;
   { p.current_comm(buf, len) } -> std::same_as<void>;
   { p.now_ns() } -> std::same_as<u64>;
+  { p.wait(word, u32(0), bytes) } -> std::same_as<void>;
+  { p.wake(word, int(0)) } -> std::same_as<void>;
+  { p.start_thread(fn, base, text) } -> std::same_as<void*>;
+  { p.join_thread(base) } -> std::same_as<void>;
+  { p.reserve_virtual(bytes) } -> std::same_as<void*>;
+  { p.release_virtual(base, bytes) } -> std::same_as<void>;
+  { p.map_virtual(base, bytes, bytes) } -> std::same_as<bool>;
+  { p.unmap_virtual(base, bytes) } -> std::same_as<void>;
 };
 
 template <Platform P>
@@ -86,6 +117,22 @@ PlatformOps make_platform_ops(P& p) {
   ops.current_pid = [](void* c) { return static_cast<P*>(c)->current_pid(); };
   ops.current_comm = [](void* c, char* b, size_t n) { static_cast<P*>(c)->current_comm(b, n); };
   ops.now_ns = [](void* c) { return static_cast<P*>(c)->now_ns(); };
+  ops.wait = [](void* c, const std::atomic<u32>* w, u32 e, u64 t) {
+    static_cast<P*>(c)->wait(w, e, t);
+  };
+  ops.wake = [](void* c, const std::atomic<u32>* w, int n) { static_cast<P*>(c)->wake(w, n); };
+  ops.start_thread = [](void* c, void (*f)(void*), void* a, const char* name) {
+    return static_cast<P*>(c)->start_thread(f, a, name);
+  };
+  ops.join_thread = [](void* c, void* h) { static_cast<P*>(c)->join_thread(h); };
+  ops.reserve_virtual = [](void* c, u64 b) { return static_cast<P*>(c)->reserve_virtual(b); };
+  ops.release_virtual = [](void* c, void* va, u64 b) {
+    static_cast<P*>(c)->release_virtual(va, b);
+  };
+  ops.map_virtual = [](void* c, void* va, u64 pa, u64 b) {
+    return static_cast<P*>(c)->map_virtual(va, pa, b);
+  };
+  ops.unmap_virtual = [](void* c, void* va, u64 b) { static_cast<P*>(c)->unmap_virtual(va, b); };
   return ops;
 }
 

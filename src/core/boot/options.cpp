@@ -100,8 +100,13 @@ bool apply(Token name, Token value, Options& o, CmdlineError& err) {
   if (is("min_free_kbytes")) return set_uint(name, value, o.min_free_kbytes, 0, 1ULL << 32, err);
   if (is("watermark_scale_factor"))
     return set_uint(name, value, o.watermark_scale_factor, 1, 3000, err);
-  if (is("mobility_grouping") || is("pcp")) {
-    bool& field = is("pcp") ? o.pcp : o.mobility_grouping;
+  if (is("oom_wait_ms")) return set_uint(name, value, o.oom_wait_ms, 0, 3600000, err);
+  if (is("panic_on_oom")) return set_uint(name, value, o.panic_on_oom, 0, 2, err);
+  if (is("mobility_grouping") || is("pcp") || is("debug_atomic_sleep") || is("kswapd")) {
+    bool& field = is("pcp")                  ? o.pcp
+                  : is("debug_atomic_sleep") ? o.debug_atomic_sleep
+                  : is("kswapd")             ? o.kswapd
+                                             : o.mobility_grouping;
     if (!parse_bool(value, field)) return fail(err, "%.*s=%.*s: expected 0 or 1", name, value);
     return true;
   }
@@ -218,6 +223,11 @@ void print_cmdline(Seq& out, const Options& o) {
   if (!o.mobility_grouping) out.puts(" mobility_grouping=0");
   if (!o.pcp) out.puts(" pcp=0");
   if (o.bug_action != BugAction::report) out.print(" bug_action=%s", bug_action_name(o.bug_action));
+  if (!o.debug_atomic_sleep) out.puts(" debug_atomic_sleep=0");
+  if (!o.kswapd) out.puts(" kswapd=0");
+  if (o.oom_wait_ms != 1000)
+    out.print(" oom_wait_ms=%llu", (unsigned long long)o.oom_wait_ms);
+  if (o.panic_on_oom) out.print(" panic_on_oom=%llu", (unsigned long long)o.panic_on_oom);
 }
 
 }  // namespace kmem

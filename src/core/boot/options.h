@@ -41,6 +41,10 @@ struct Options {
   bool mobility_grouping = true;
   bool pcp = true;
   BugAction bug_action = BugAction::report;
+  bool debug_atomic_sleep = true;
+  bool kswapd = true;
+  u64 panic_on_oom = 0;
+  u64 oom_wait_ms = 1000;
 };
 
 struct CmdlineError {

@@ -297,4 +297,42 @@ void Kernel::Internal::reserve_highatomic_pageblock(Kernel& k, Page* page, unsig
   }
 }
 
+// unreserve_highatomic_pageblock: before reclaim gives up (or OOM), hand a
+// high-atomic reserve pageblock back to the allocating migratetype. Unless
+// forced, one pageblock per zone stays reserved.
+bool Kernel::Internal::unreserve_highatomic_pageblock(Kernel& k, Zone** zonelist,
+                                                      ZoneType highest, MigrateType to,
+                                                      bool force) {
+  for (Zone** zp = zonelist; *zp; ++zp) {
+    Zone& z = **zp;
+    if (z.idx > highest || !z.populated()) continue;
+    if (!force && z.nr_reserved_highatomic.load(std::memory_order_relaxed) <= pageblock_nr_pages)
+      continue;
+    SpinGuard g(z.lock);
+    for (unsigned order = 0; order < NR_PAGE_ORDERS; ++order) {
+      Page* page = first_free(z, order, MIGRATE_HIGHATOMIC);
+      if (page == nullptr) continue;
+      unsigned long size = max_t(pageblock_nr_pages, 1UL << order);
+      unsigned long reserved = z.nr_reserved_highatomic.load(std::memory_order_relaxed);
+      if (size > reserved) size = reserved;
+      z.nr_reserved_highatomic.store(reserved - size, std::memory_order_relaxed);
+      const pfn_t pfn = k.page_to_pfn(page);
+      long moved;
+      if (order < pageblock_order) {
+        moved = move_freepages_block(k, z, align_down(pfn, pageblock_nr_pages), MIGRATE_HIGHATOMIC,
+                                     to, nullptr);
+      } else {
+        del_from_free_list(z, page, order, MIGRATE_HIGHATOMIC);
+        add_to_free_list(z, page, order, to, false);
+        account_freepages(z, -long(1UL << order), MIGRATE_HIGHATOMIC);
+        account_freepages(z, long(1UL << order), to);
+        change_pageblock_range(k, pfn, order, to);
+        moved = 1;
+      }
+      if (moved > 0) return true;
+    }
+  }
+  return false;
+}
+
 }  // namespace kmem

@@ -46,6 +46,15 @@ struct Kernel::Internal {
   static Page* rmqueue(Kernel& k, Zone& z, unsigned order, MigrateType mt, unsigned alloc_flags,
                        RmqueueMode& mode);
   static void reserve_highatomic_pageblock(Kernel& k, Page* p, unsigned order, Zone& z);
+  static bool unreserve_highatomic_pageblock(Kernel& k, Zone** zonelist, ZoneType highest,
+                                             MigrateType to, bool force);
+
+  // ---- reclaim (page_alloc/vmscan.cpp) ----
+  // try_to_free_pages: direct reclaim for an allocation; the pages freed.
+  static unsigned long try_to_free_pages(Kernel& k, gfp_t gfp, unsigned order,
+                                         const AllocContext& ac);
+  // pgdat_balanced: some zone up to highest meets its high watermark for order.
+  static bool pgdat_balanced(Kernel& k, Node& n, unsigned order, ZoneType highest);
 
   // ---- allocation and free (page_alloc/page_alloc.cpp) ----
   static void free_pcppages_bulk(Kernel& k, Zone& z, int count, PerCpuPages& pcp);
@@ -61,6 +70,7 @@ struct Kernel::Internal {
   static std::atomic<u8>* pb_mt(Kernel& k) { return k.pb_mt_; }
   static u8* check_bitmap(Kernel& k) { return k.check_bitmap_; }
   static SpinLock& check_lock(Kernel& k) { return k.check_lock_; }
+  static SpinLock& oom_kill_lock(Kernel& k) { return k.oom_kill_lock_; }
   static pfn_t max_low_pfn(const Kernel& k) { return k.max_low_pfn_; }
   static unsigned long& min_free_kbytes(Kernel& k) { return k.min_free_kbytes_; }
   static unsigned long& totalreserve(Kernel& k) { return k.totalreserve_pages_; }

@@ -14,6 +14,10 @@ namespace {
 
 bool pcp_order(unsigned order) { return order <= PAGE_ALLOC_COSTLY_ORDER; }
 
+inline constexpr int MAX_RECLAIM_RETRIES = 16;
+inline constexpr u64 JIFFY_NS = 4000000;  // HZ=250
+inline constexpr u64 RECLAIM_THROTTLE_NS = 2 * JIFFY_NS;
+
 // nr_pcp_alloc: how many blocks to bring from the buddy into an empty list.
 int nr_pcp_alloc(const PerCpuPages& pcp, unsigned order) {
   int batch = pcp.batch;
@@ -176,27 +180,222 @@ unsigned gfp_to_alloc_flags(gfp_t gfp, unsigned order) {
   return flags;
 }
 
-unsigned gfp_pfmemalloc_flags(gfp_t gfp) {
+// __gfp_pfmemalloc_flags: all reserves for __GFP_MEMALLOC and for reclaim
+// itself (PF_MEMALLOC, outside interrupts or serving a softirq), the OOM
+// share for an OOM victim's task context.
+unsigned gfp_pfmemalloc_flags(Kernel& k, gfp_t gfp) {
   if (gfp & gfp::NOMEMALLOC) return 0;
   if (gfp & gfp::MEMALLOC) return ALLOC_NO_WATERMARKS;
+  const TaskContext& c = current_ctx();
+  if (in_serving_softirq() && (c.flags & PF_MEMALLOC)) return ALLOC_NO_WATERMARKS;
+  if (!in_interrupt()) {
+    if (c.flags & PF_MEMALLOC) return ALLOC_NO_WATERMARKS;
+    if (k.task_is_oom_victim(c.task)) return ALLOC_OOM;
+  }
   return 0;
 }
 
-// __alloc_pages_slowpath, as far as this layer goes: the min watermark with
-// the caller's reserve rights, then all reserves for __GFP_MEMALLOC, then one
-// retry after draining the per-CPU lists for callers that may block.
-// (kswapd, direct reclaim, compaction and OOM come with the context layer.)
-Page* alloc_pages_slowpath(Kernel& k, gfp_t gfp, unsigned order, const AllocContext& ac) {
-  unsigned alloc_flags = gfp_to_alloc_flags(gfp, order);
-  for (bool drained = false;;) {
-    if (Page* p = get_page_from_freelist(k, gfp, order, alloc_flags, ac)) return p;
-    if (unsigned reserve = gfp_pfmemalloc_flags(gfp)) {
-      unsigned flags = reserve | (alloc_flags & ALLOC_KSWAPD);
-      if (Page* p = get_page_from_freelist(k, gfp, order, flags, ac)) return p;
-    }
-    if (!(gfp & gfp::DIRECT_RECLAIM) || drained) break;
+void wake_all_kswapds(Kernel& k, unsigned order, gfp_t gfp, const AllocContext& ac) {
+  const Node* last = nullptr;
+  for (Zone** zp = ac.zonelist; *zp; ++zp) {
+    Zone& z = **zp;
+    if (z.idx > ac.highest_zoneidx || z.pgdat == last) continue;
+    last = z.pgdat;
+    k.wakeup_kswapd(z, gfp, order, ac.highest_zoneidx);
+  }
+}
+
+// Sleeps until another thread frees memory or timeout_ns passes, then pulls
+// freed pages off every CPU's lists. True if something was freed meanwhile.
+bool wait_for_free_memory(Kernel& k, gfp_t gfp, unsigned order, unsigned alloc_flags,
+                          const AllocContext& ac, u64 timeout_ns) {
+  WaitEvent& w = k.free_wait();
+  const u32 seen = k.prepare_to_wait(w);
+  // Re-check after registering: a free that raced with us is not missed.
+  bool freed = false;
+  for (Zone** zp = ac.zonelist; *zp && !freed; ++zp) {
+    Zone& z = **zp;
+    if (z.idx > ac.highest_zoneidx || !z.populated()) continue;
+    freed = I::zone_watermark_ok(z, order, z.wmark(WMARK_MIN), ac.highest_zoneidx, alloc_flags,
+                                 z.free_pages());
+  }
+  (void)gfp;
+  if (!freed) {
+    k.wait_event(w, seen, timeout_ns);
+    freed = w.seq.load(std::memory_order_acquire) != seen;
+  }
+  k.finish_wait(w);
+  if (freed) k.drain_all_pages();
+  return freed;
+}
+
+// __alloc_pages_direct_reclaim
+Page* alloc_pages_direct_reclaim(Kernel& k, gfp_t gfp, unsigned order, unsigned alloc_flags,
+                                 const AllocContext& ac, unsigned long& progress) {
+  progress = I::try_to_free_pages(k, gfp, order, ac);
+  if (progress == 0) return nullptr;
+  Page* page = get_page_from_freelist(k, gfp, order, alloc_flags, ac);
+  if (page == nullptr) {
+    // Freed pages may sit on per-CPU lists or in the high-atomic reserve.
+    I::unreserve_highatomic_pageblock(k, ac.zonelist, ac.highest_zoneidx, ac.migratetype, false);
     k.drain_all_pages();
-    drained = true;
+    page = get_page_from_freelist(k, gfp, order, alloc_flags, ac);
+  }
+  return page;
+}
+
+// should_reclaim_retry: keep going while reclaim makes progress, up to
+// MAX_RECLAIM_RETRIES passes without, and only while some zone could meet
+// its min watermark with the reclaimable pages counted as free. A pass
+// without progress waits (reclaim_throttle) for memory freed elsewhere.
+bool should_reclaim_retry(Kernel& k, gfp_t gfp, unsigned order, const AllocContext& ac,
+                          unsigned alloc_flags, bool did_some_progress, int& no_progress_loops) {
+  if (did_some_progress && order <= PAGE_ALLOC_COSTLY_ORDER) no_progress_loops = 0;
+  else ++no_progress_loops;
+  bool ret = false;
+  if (no_progress_loops <= MAX_RECLAIM_RETRIES) {
+    for (Zone** zp = ac.zonelist; *zp; ++zp) {
+      Zone& z = **zp;
+      if (z.idx > ac.highest_zoneidx || !z.populated()) continue;
+      // No LRU in kmem: nothing reclaimable beyond what shrinkers free.
+      long available = z.free_pages();
+      if (I::zone_watermark_ok(z, order, z.wmark(WMARK_MIN), ac.highest_zoneidx, alloc_flags,
+                               available)) {
+        ret = true;
+        break;
+      }
+    }
+    if (!ret && !did_some_progress) {
+      // reclaim_throttle(VMSCAN_THROTTLE_NOPROGRESS): two jiffies (HZ=250),
+      // cut short by a free; then try again if that brought memory back.
+      ret = wait_for_free_memory(k, gfp, order, alloc_flags, ac, RECLAIM_THROTTLE_NS);
+    }
+  }
+  // Before OOM, exhaust the high-atomic reserve.
+  if (!ret)
+    return I::unreserve_highatomic_pageblock(k, ac.zonelist, ac.highest_zoneidx, ac.migratetype,
+                                             true);
+  return ret;
+}
+
+// __alloc_pages_may_oom. progress = 1 when the OOM killer freed memory.
+Page* alloc_pages_may_oom(Kernel& k, gfp_t gfp, unsigned order, const AllocContext& ac,
+                          unsigned long& progress, bool& nothing_to_kill) {
+  progress = 0;
+  nothing_to_kill = false;
+  SpinLock& oom_lock = I::oom_kill_lock(k);
+  if (!oom_lock.try_lock()) {
+    // Someone else is killing: wait a jiffy and retry.
+    progress = 1;
+    wait_for_free_memory(k, gfp, order, ALLOC_WMARK_MIN, ac, JIFFY_NS);
+    return nullptr;
+  }
+  Page* page = nullptr;
+  // One more try at a high watermark, to catch a parallel kill.
+  page = get_page_from_freelist(k, (gfp | gfp::HARDWALL) & ~gfp::DIRECT_RECLAIM, order,
+                                ALLOC_WMARK_HIGH | ALLOC_CPUSET, ac);
+  const bool skip = order > PAGE_ALLOC_COSTLY_ORDER ||  // the OOM killer will not help
+                    (gfp & (gfp::RETRY_MAYFAIL | gfp::THISNODE)) ||
+                    ac.highest_zoneidx < ZONE_NORMAL;  // nor kill for lowmem
+  if (page == nullptr && !skip) {
+    if (!(gfp & gfp::FS)) {
+      // out_of_memory() does not compensate for IO-less reclaim: Linux
+      // reports progress and lets a NOFS/NOIO caller loop. kmem waits for
+      // memory freed by others instead (see the caller).
+      nothing_to_kill = true;
+    } else {
+      OomControl oc{gfp, int(order), ac.preferred_node->node_id, 0, nullptr, 0};
+      if (k.out_of_memory(oc)) {
+        progress = 1;
+        if (gfp & gfp::NOFAIL)
+          page = get_page_from_freelist(k, gfp, order, ALLOC_NO_WATERMARKS, ac);
+      } else {
+        nothing_to_kill = true;
+      }
+    }
+  }
+  oom_lock.unlock();
+  return page;
+}
+
+void warn_nofail(Kernel& k, const char* why) {
+  char text[160];
+  size_t n = format(text, sizeof text,
+                    "WARNING: CPU: %u PID: %d at mm/page_alloc.c:4598 __alloc_pages_slowpath\n"
+                    "__GFP_NOFAIL %s\n",
+                    k.current_cpu(), k.current_pid(), why);
+  k.report_bug(BUG_WARN, text, n);
+}
+
+// __alloc_pages_slowpath (Linux 6.18), without compaction (kmem has none):
+// wake kswapd, retry at min with the caller's reserve rights, then -- if
+// the caller may sleep -- direct reclaim, Linux's retry rules, and the OOM
+// killer; __GFP_NOFAIL loops until it gets memory.
+Page* alloc_pages_slowpath(Kernel& k, gfp_t gfp, unsigned order, const AllocContext& ac) {
+  const bool can_direct_reclaim = gfp & gfp::DIRECT_RECLAIM;
+  const bool nofail = gfp & gfp::NOFAIL;
+  const bool costly = order > PAGE_ALLOC_COSTLY_ORDER;
+  const TaskContext& cur = current_ctx();
+  if (nofail) {
+    if (order > 1) warn_nofail(k, "with order > 1");
+    if (!can_direct_reclaim) warn_nofail(k, "without __GFP_DIRECT_RECLAIM");
+    if (cur.flags & PF_MEMALLOC) warn_nofail(k, "from PF_MEMALLOC context");
+  }
+  int no_progress_loops = 0;
+  unsigned long did_some_progress = 0;
+  unsigned alloc_flags = gfp_to_alloc_flags(gfp, order);
+  if (alloc_flags & ALLOC_KSWAPD) wake_all_kswapds(k, order, gfp, ac);
+  Page* page = get_page_from_freelist(k, gfp, order, alloc_flags, ac);
+  if (page) return page;
+  // Linux tries direct compaction here; a costly __GFP_NORETRY request
+  // gives up when compaction is skipped, which it always is in kmem.
+  if (can_direct_reclaim && costly && (gfp & gfp::NORETRY) && !gfp_pfmemalloc_flags(k, gfp))
+    goto nopage;
+
+retry:
+  if (alloc_flags & ALLOC_KSWAPD) wake_all_kswapds(k, order, gfp, ac);
+  if (unsigned reserve = gfp_pfmemalloc_flags(k, gfp))
+    alloc_flags = reserve | (alloc_flags & ALLOC_KSWAPD);
+  page = get_page_from_freelist(k, gfp, order, alloc_flags, ac);
+  if (page) return page;
+  if (!can_direct_reclaim) goto nopage;
+  if (cur.flags & PF_MEMALLOC) goto nopage;  // no recursion into reclaim
+  page = alloc_pages_direct_reclaim(k, gfp, order, alloc_flags, ac, did_some_progress);
+  if (page) return page;
+  if (gfp & gfp::NORETRY) goto nopage;
+  if (costly && !(gfp & gfp::RETRY_MAYFAIL)) goto nopage;
+  if (should_reclaim_retry(k, gfp, order, ac, alloc_flags, did_some_progress > 0,
+                           no_progress_loops))
+    goto retry;
+  {
+    bool nothing_to_kill = false;
+    page = alloc_pages_may_oom(k, gfp, order, ac, did_some_progress, nothing_to_kill);
+    if (page) return page;
+    // An OOM victim that has used its share of the reserves fails.
+    if (k.task_is_oom_victim(cur.task) && ((alloc_flags & ALLOC_OOM) || (gfp & gfp::NOMEMALLOC)))
+      goto nopage;
+    if (did_some_progress) {
+      no_progress_loops = 0;
+      goto retry;
+    }
+    if (nothing_to_kill) {
+      // Linux panics here ("System is deadlocked on memory"). kmem sleeps
+      // oom_wait_ms for another thread to free memory, then fails.
+      const u64 wait_ns = k.options().oom_wait_ms * 1000000ULL;
+      if (wait_ns && wait_for_free_memory(k, gfp, order, alloc_flags, ac, wait_ns)) {
+        no_progress_loops = 0;
+        goto retry;
+      }
+    }
+  }
+nopage:
+  if (nofail) {
+    // Help a caller that cannot fail with a share of the min reserve, then
+    // wait for memory and go round again: it never returns NULL.
+    page = get_page_from_freelist(k, gfp, order, ALLOC_MIN_RESERVE | ALLOC_WMARK_MIN, ac);
+    if (page) return page;
+    wait_for_free_memory(k, gfp, order, alloc_flags, ac, RECLAIM_THROTTLE_NS);
+    goto retry;
   }
   return nullptr;
 }
@@ -204,6 +403,12 @@ Page* alloc_pages_slowpath(Kernel& k, gfp_t gfp, unsigned order, const AllocCont
 }  // namespace
 
 Page* Kernel::alloc_pages(gfp_t gfp, unsigned order, int nid) {
+  // prepare_alloc_pages: the caller's memalloc scopes, then might_alloc().
+  const TaskContext& cur = current_ctx();
+  gfp = gfp_context_of(cur.flags, gfp);
+  if (__builtin_expect((cur.preempt_count | cur.irqs_disabled) != 0, 0) &&
+      (gfp & gfp::DIRECT_RECLAIM))
+    might_sleep("include/linux/sched/mm.h", 321);
   if (order > MAX_PAGE_ORDER) {
     if (!(gfp & gfp::NOWARN)) I::warn_once_order(*this, gfp, order);
     return nullptr;
@@ -267,6 +472,7 @@ bool free_pages_prepare(Kernel& k, unsigned cpu, Page* page, unsigned order) {
   page->owner = nullptr;
   page->private_ = 0;
   k.count_vm_event(cpu, PGFREE, 1UL << order);
+  if (ReclaimState* rs = current_ctx().reclaim_state) rs->reclaimed += 1UL << order;
   return true;
 }
 
@@ -366,6 +572,7 @@ void Kernel::free_pages(Page* page, unsigned order) {
   const bool head = page->flags & PG_head;
   if (put_page_testzero(page)) {
     free_frozen_pages(*this, *z, page, order);
+    wake_up_all(free_wait_);
   } else if (!head) {
     // Someone else still holds the first page of a non-compound block: free
     // the rest now and leave the first page to its last put_page().
@@ -384,7 +591,10 @@ void Kernel::put_page(Page* page) {
   Zone* z = check_free_target(*this, head, "put_page");
   if (z == nullptr) return;
   unsigned order = (head->flags & PG_head) ? head->order : 0;
-  if (put_page_testzero(head)) free_frozen_pages(*this, *z, head, order);
+  if (put_page_testzero(head)) {
+    free_frozen_pages(*this, *z, head, order);
+    wake_up_all(free_wait_);
+  }
 }
 
 void Kernel::get_page(Page* page) {

@@ -13,6 +13,7 @@
 
 #include "base/list.h"
 #include "base/spinlock.h"
+#include "context/sync.h"
 #include "page_alloc/gfp.h"
 #include "page_alloc/page.h"
 #include "page_alloc/vmstat.h"
@@ -92,6 +93,16 @@ struct Node {
   Zone* zonelist[MAX_NUMNODES * MAX_NR_ZONES + 1];
   Zone* zonelist_thisnode[MAX_NR_ZONES + 1];  // ZONELIST_NOFALLBACK
   std::atomic<long> vm_stat[NR_VM_NODE_STAT_ITEMS];
+
+  // kswapd (page_alloc/vmscan.cpp).
+  WaitEvent kswapd_wait;
+  std::atomic<int> kswapd_order;
+  std::atomic<int> kswapd_highest_zoneidx;  // MAX_NR_ZONES: no request pending
+  std::atomic<int> kswapd_failures;         // balance runs that reclaimed nothing
+  std::atomic<bool> kswapd_stop;
+  std::atomic<bool> kswapd_sleeping;
+  void* kswapd_thread;
+  class Kernel* kernel;
 };
 
 // Per-CPU event counters (vm_event_states), one per CPU slot.

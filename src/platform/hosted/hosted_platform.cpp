@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: MIT
 #include "platform/hosted/hosted_platform.h"
 
+#include <linux/futex.h>
 #include <linux/membarrier.h>
+#include <pthread.h>
 #include <sched.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
@@ -22,6 +24,7 @@ namespace kmem::hosted {
 namespace {
 
 constexpr unsigned kUnbound = ~0u;
+constexpr unsigned kNoSlot = ~0u - 1;  // the core's own threads: never own a slot
 
 // Every live platform, so that a thread's slots are released when the thread
 // exits and none is touched after its machine is gone.
@@ -150,6 +153,7 @@ unsigned HostedPlatform::current_cpu() {
 // bind_current_thread) or, unhinted, the next free one. With none free it
 // shares a slot and takes the core's shared paths.
 unsigned HostedPlatform::claim_slot(const void* token, unsigned hint) {
+  if (hint == kNoSlot) return CPU_SHARED;
   for (unsigned c = 0; c < nr_cpus_; ++c)
     if (slot_owner_[c].load(std::memory_order_relaxed) == token) return c;
   unsigned want = hint != kUnbound ? hint % nr_cpus_ : next_slot_.fetch_add(1) % nr_cpus_;
@@ -194,6 +198,77 @@ u64 HostedPlatform::now_ns() {
   timespec ts;
   clock_gettime(CLOCK_MONOTONIC, &ts);
   return u64(ts.tv_sec) * 1000000000ull + u64(ts.tv_nsec);
+}
+
+void HostedPlatform::wait(const std::atomic<u32>* word, u32 expected, u64 timeout_ns) {
+  timespec ts{};
+  if (timeout_ns != 0) {
+    ts.tv_sec = time_t(timeout_ns / 1000000000ull);
+    ts.tv_nsec = long(timeout_ns % 1000000000ull);
+  }
+  syscall(SYS_futex, reinterpret_cast<const u32*>(word), FUTEX_WAIT_PRIVATE, expected,
+          timeout_ns != 0 ? &ts : nullptr, nullptr, 0);
+}
+
+void HostedPlatform::wake(const std::atomic<u32>* word, int n) {
+  syscall(SYS_futex, reinterpret_cast<const u32*>(word), FUTEX_WAKE_PRIVATE, n, nullptr, nullptr,
+          0);
+}
+
+namespace {
+
+struct ThreadStart {
+  void (*fn)(void*);
+  void* arg;
+  char name[16];
+};
+
+void* thread_trampoline(void* p) {
+  ThreadStart start = *static_cast<ThreadStart*>(p);
+  delete static_cast<ThreadStart*>(p);
+  tls_cpu.hint = kNoSlot;
+  tls_cpu.generation = 0;
+  prctl(PR_SET_NAME, start.name);
+  start.fn(start.arg);
+  return nullptr;
+}
+
+}  // namespace
+
+void* HostedPlatform::start_thread(void (*fn)(void*), void* arg, const char* name) {
+  auto* start = new ThreadStart{fn, arg, {}};
+  std::snprintf(start->name, sizeof start->name, "%s", name);
+  auto* handle = new pthread_t;
+  if (pthread_create(handle, nullptr, &thread_trampoline, start) != 0) {
+    delete start;
+    delete handle;
+    return nullptr;
+  }
+  return handle;
+}
+
+void HostedPlatform::join_thread(void* handle) {
+  auto* t = static_cast<pthread_t*>(handle);
+  pthread_join(*t, nullptr);
+  delete t;
+}
+
+void* HostedPlatform::reserve_virtual(u64 bytes) {
+  void* p = mmap(nullptr, bytes, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+  return p == MAP_FAILED ? nullptr : p;
+}
+
+void HostedPlatform::release_virtual(void* va, u64 bytes) {
+  if (va != nullptr) munmap(va, bytes);
+}
+
+bool HostedPlatform::map_virtual(void* va, u64 pa, u64 bytes) {
+  void* p = mmap(va, bytes, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED, fd_, off_t(pa));
+  return p != MAP_FAILED;
+}
+
+void HostedPlatform::unmap_virtual(void* va, u64 bytes) {
+  mmap(va, bytes, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED | MAP_NORESERVE, -1, 0);
 }
 
 }  // namespace kmem::hosted

@@ -30,6 +30,14 @@ class HostedPlatform {
   int current_pid();
   void current_comm(char* buf, size_t n);
   u64 now_ns();
+  void wait(const std::atomic<u32>* word, u32 expected, u64 timeout_ns);
+  void wake(const std::atomic<u32>* word, int n);
+  void* start_thread(void (*fn)(void*), void* arg, const char* name);
+  void join_thread(void* handle);
+  void* reserve_virtual(u64 bytes);
+  void release_virtual(void* va, u64 bytes);
+  bool map_virtual(void* va, u64 pa, u64 bytes);
+  void unmap_virtual(void* va, u64 bytes);
 
   int memfd() const { return fd_; }
   std::string take_log();

@@ -278,7 +278,7 @@ TEST_P(PageAlloc, FreeingEverythingMergesBackToTheBootState) {
     gfp_t g = rnd() % 3 == 0 ? gfp::HIGHUSER_MOVABLE
               : rnd() % 2    ? gfp::KERNEL
                              : gfp::KERNEL | gfp::RECLAIMABLE;
-    Page* p = k().alloc_pages(g | gfp::NOWARN, order);
+    Page* p = k().alloc_pages(g | gfp::NORETRY | gfp::NOWARN, order);
     if (p) held.push_back({p, order});
     if (!held.empty() && rnd() % 3 == 0) {
       size_t j = rnd() % held.size();
