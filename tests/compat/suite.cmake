@@ -24,9 +24,13 @@ function(kmem_compat_program name flavour)
     C_STANDARD_REQUIRED ON C_EXTENSIONS OFF)
 endfunction()
 
-# The driver-style programs run against both library flavours.
+# The driver-style programs run against both library flavours: every
+# tests/compat/*.c except the special ones below.
+file(GLOB kmem_compat_programs CONFIGURE_DEPENDS RELATIVE ${KMEM_COMPAT_DIR} ${KMEM_COMPAT_DIR}/*.c)
+list(REMOVE_ITEM kmem_compat_programs bad_cmdline.c bug.c)
+list(TRANSFORM kmem_compat_programs REPLACE "\\.c$" "")
 foreach(flavour IN ITEMS "" "_checked")
-  foreach(t IN ITEMS get_free_pages zones orders translate exact split refcount machine threads)
+  foreach(t IN LISTS kmem_compat_programs)
     set(exe compat_${t}${flavour})
     kmem_compat_program(${t} "${flavour}" ${KMEM_COMPAT_DIR}/${t}.c)
     add_test(NAME ${exe} COMMAND ${exe})
