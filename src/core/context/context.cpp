@@ -112,7 +112,8 @@ void irq_enter() { current_ctx().preempt_count += HARDIRQ_OFFSET; }
 void irq_exit() {
   TaskContext& c = current_ctx();
   c.preempt_count -= HARDIRQ_OFFSET;
-  if (c.softirq_head != nullptr && (c.preempt_count & (HARDIRQ_MASK | SOFTIRQ_MASK | NMI_MASK)) == 0) {
+  if (c.softirq_head != nullptr &&
+      (c.preempt_count & (HARDIRQ_MASK | SOFTIRQ_MASK | NMI_MASK)) == 0) {
     // irq_exit runs softirqs with interrupts enabled, then returns with them
     // off again; the handler's caller restores the interrupted state.
     u32 saved = c.irqs_disabled;

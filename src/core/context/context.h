@@ -38,12 +38,12 @@ inline constexpr u32 NMI_MASK = 0xf00000u;
 
 // task_struct->flags bits kmem uses (include/linux/sched.h, 6.18 values).
 enum : u32 {
-  PF_MEMALLOC = 0x00000800,        // reclaim itself: all reserves, no recursion
-  PF_KSWAPD = 0x00020000,          // the kswapd thread
-  PF_MEMALLOC_NOFS = 0x00040000,   // memalloc_nofs_save() scope
-  PF_MEMALLOC_NOIO = 0x00080000,   // memalloc_noio_save() scope
-  PF_KTHREAD = 0x00200000,         // a kernel thread
-  PF_MEMALLOC_PIN = 0x10000000,    // memalloc_pin_save(): no ZONE_MOVABLE
+  PF_MEMALLOC = 0x00000800,       // reclaim itself: all reserves, no recursion
+  PF_KSWAPD = 0x00020000,         // the kswapd thread
+  PF_MEMALLOC_NOFS = 0x00040000,  // memalloc_nofs_save() scope
+  PF_MEMALLOC_NOIO = 0x00080000,  // memalloc_noio_save() scope
+  PF_KTHREAD = 0x00200000,        // a kernel thread
+  PF_MEMALLOC_PIN = 0x10000000,   // memalloc_pin_save(): no ZONE_MOVABLE
 };
 
 // Pages freed while a reclaimer runs are credited to it (current->reclaim_state).
@@ -57,11 +57,11 @@ inline constexpr unsigned MAX_KMAP_LOCAL = 16;  // KM_MAX_IDX
 // The per-thread context. Plain data, zero-initialised per thread.
 struct TaskContext {
   u32 preempt_count;
-  u32 flags;            // PF_*
-  u32 irqs_disabled;    // local_irq_disable() state (0/1)
-  u32 spinlocks_held;   // spin_lock()s not yet released
+  u32 flags;           // PF_*
+  u32 irqs_disabled;   // local_irq_disable() state (0/1)
+  u32 spinlocks_held;  // spin_lock()s not yet released
   ReclaimState* reclaim_state;
-  Task* task;           // the killable task this thread runs as (OOM), or null
+  Task* task;             // the killable task this thread runs as (OOM), or null
   Tasklet* softirq_head;  // tasklets scheduled on this CPU, run in softirq context
   Tasklet* softirq_tail;
   // Interrupts raised while this thread had them disabled, delivered when
@@ -89,9 +89,7 @@ inline bool in_hardirq() { return hardirq_count() != 0; }
 inline bool in_softirq() { return softirq_count() != 0; }
 inline bool in_serving_softirq() { return softirq_count() & SOFTIRQ_OFFSET; }
 inline bool in_interrupt() { return irq_count() != 0; }
-inline bool in_task() {
-  return !(preempt_count() & (NMI_MASK | HARDIRQ_MASK | SOFTIRQ_OFFSET));
-}
+inline bool in_task() { return !(preempt_count() & (NMI_MASK | HARDIRQ_MASK | SOFTIRQ_OFFSET)); }
 inline bool in_atomic() { return preempt_count() != 0; }
 inline bool irqs_disabled() { return current_ctx().irqs_disabled != 0; }
 // May the caller sleep here? (What might_sleep() checks.)

@@ -42,16 +42,20 @@ void Kernel::report_atomic_sleep(const char* file, int line) {
           c.preempt_count != 0 ? 1 : 0, c.irqs_disabled ? 1 : 0, 0, current_pid(), comm);
   s.print("preempt_count: %x, expected: %x\n", c.preempt_count, 0u);
   if (c.spinlocks_held)
-    s.print("%u lock%s held by %s/%d.\n", c.spinlocks_held, c.spinlocks_held == 1 ? "" : "s",
-            comm, current_pid());
+    s.print("%u lock%s held by %s/%d.\n", c.spinlocks_held, c.spinlocks_held == 1 ? "" : "s", comm,
+            current_pid());
   s.print("CPU: %u UID: 0 PID: %d Comm: %s Tainted: G        W           6.18.0-kmem #1\n",
           current_cpu(), current_pid(), comm);
   s.puts("Call Trace:\n");
-  s.puts(in_nmi() ? " <NMI>\n" : in_hardirq() ? " <IRQ>\n" : in_serving_softirq() ? " <SOFTIRQ>\n"
-                                                                                    : " <TASK>\n");
+  s.puts(in_nmi()               ? " <NMI>\n"
+         : in_hardirq()         ? " <IRQ>\n"
+         : in_serving_softirq() ? " <SOFTIRQ>\n"
+                                : " <TASK>\n");
   s.print("  __might_resched+0x0/0x0 (%s:%d)\n", file, line);
-  s.puts(in_nmi() ? " </NMI>\n" : in_hardirq() ? " </IRQ>\n" : in_serving_softirq() ? " </SOFTIRQ>\n"
-                                                                                     : " </TASK>\n");
+  s.puts(in_nmi()               ? " </NMI>\n"
+         : in_hardirq()         ? " </IRQ>\n"
+         : in_serving_softirq() ? " </SOFTIRQ>\n"
+                                : " </TASK>\n");
   log_text(LogLevel::err, fs.c_str(), fs.length());
   if (opts_.bug_action == BugAction::panic)
     panic("bug_action=panic\n%.*s", int(fs.length()), fs.c_str());
@@ -67,7 +71,8 @@ int Kernel::request_irq(unsigned irq, irq_handler_t handler, unsigned long flags
   SpinGuard g(d.lock);
   if (d.nr_actions > 0) {
     bool all_shared = flags & IRQF_SHARED;
-    for (unsigned i = 0; i < d.nr_actions; ++i) all_shared &= (d.action[i].flags & IRQF_SHARED) != 0;
+    for (unsigned i = 0; i < d.nr_actions; ++i)
+      all_shared &= (d.action[i].flags & IRQF_SHARED) != 0;
     if (!all_shared || d.nr_actions == IRQ_MAX_SHARED) return -EBUSY;
   }
   d.action[d.nr_actions++] = IrqAction{handler, dev_id, name, flags};

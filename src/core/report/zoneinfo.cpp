@@ -94,9 +94,8 @@ void print_zone(Kernel& k, Seq& out, const Node& node, Zone& zone) {
   }
   print_zone_counters(k, out, zone);
   print_pagesets(k, out, zone);
-  // kmem keeps no kswapd failure count yet, so a node never reads as
-  // unreclaimable here.
-  out.print("\n  node_unreclaimable:  %u", 0u);
+  // kswapd gave up on the node after MAX_RECLAIM_RETRIES fruitless runs.
+  out.print("\n  node_unreclaimable:  %u", k.node_unreclaimable(*zone.pgdat) ? 1u : 0u);
   out.print("\n  start_pfn:           %lu", zone.zone_start_pfn);
   out.putc('\n');
 }
