@@ -70,11 +70,20 @@ int kmem_bind_cpu(unsigned int cpu);
 
 /* Misuse the current machine detected and reported, by kind. */
 enum kmem_bug_kind {
-  KMEM_BUG_BAD_PAGE, /* a page in a bad state at alloc or free */
-  KMEM_BUG_BAD_FREE, /* a free of something not allocated */
-  KMEM_BUG_WARN      /* a WARN_ON() that fired, the library's or the caller's */
+  KMEM_BUG_BAD_PAGE,    /* a page in a bad state at alloc or free */
+  KMEM_BUG_BAD_FREE,    /* a free of something not allocated */
+  KMEM_BUG_WARN,        /* a WARN_ON() that fired, the library's or the caller's */
+  KMEM_BUG_ATOMIC_SLEEP /* a call that may sleep made in atomic context
+                           ("BUG: sleeping function called from invalid
+                           context"; counted every time, printed at most once
+                           a second) */
 };
 unsigned long kmem_bug_count(enum kmem_bug_kind kind);
+
+/* echo 2 > /proc/sys/vm/drop_caches: calls the current machine's shrinkers
+ * (<linux/shrinker.h>) at the lowest priority until they free (almost)
+ * nothing more. Returns the objects they freed. */
+unsigned long kmem_drop_slab(void);
 
 /* Walks the current machine's free lists and counters. Returns 1 when every
  * invariant holds; otherwise 0 with a description in msg (when len > 0). */

@@ -61,7 +61,8 @@ static_assert(int(::MIGRATE_UNMOVABLE) == int(kmem::MIGRATE_UNMOVABLE) &&
               int(::MIGRATE_TYPES) == int(kmem::MIGRATE_TYPES));
 static_assert(int(KMEM_BUG_BAD_PAGE) == int(kmem::BUG_BAD_PAGE) &&
               int(KMEM_BUG_BAD_FREE) == int(kmem::BUG_BAD_FREE) &&
-              int(KMEM_BUG_WARN) == int(kmem::BUG_WARN));
+              int(KMEM_BUG_WARN) == int(kmem::BUG_WARN) &&
+              int(KMEM_BUG_ATOMIC_SLEEP) == int(kmem::BUG_ATOMIC_SLEEP));
 // Every named bit sits where its enum says.
 static_assert(
     (1u << ___GFP_DMA_BIT) == ___GFP_DMA && (1u << ___GFP_HIGHMEM_BIT) == ___GFP_HIGHMEM &&
@@ -86,6 +87,22 @@ static_assert(GFP_ATOMIC == 0x820 && GFP_KERNEL == 0xcc0 && GFP_KERNEL_ACCOUNT =
               GFP_USER == 0x100cc0 && GFP_HIGHUSER == 0x100cc2 &&
               GFP_HIGHUSER_MOVABLE == 0x100cca && GFP_TRANSHUGE_LIGHT == 0x1c20ca &&
               GFP_TRANSHUGE == 0x1c24ca);
+static_assert(GFP_DMA == 0x1 && GFP_DMA32 == 0x4 && GFP_ZONEMASK == 0xf && __GFP_RECLAIM == 0xc00 &&
+              ___GFP_UNUSED_BIT == 9 && ___GFP_ZEROTAGS_BIT == 23);
+// Without KASAN_HW_TAGS, LOCKDEP and SLAB_OBJ_EXT: four flags are 0, 24 bits.
+static_assert(__GFP_SKIP_ZERO == 0 && __GFP_SKIP_KASAN == 0 && __GFP_NOLOCKDEP == 0 &&
+              __GFP_NO_OBJ_EXT == 0 && __GFP_BITS_SHIFT == 24 && __GFP_BITS_MASK == 0xffffff);
+// mm/internal.h and gfp.h's internal masks, and the C++ names for the same values.
+static_assert(GFP_RECLAIM_MASK == 0xbece0 && GFP_BOOT_MASK == 0xfff33f &&
+              GFP_CONSTRAINT_MASK == 0x300000 && GFP_SLAB_BUG_MASK == 0xff000006u &&
+              GFP_MOVABLE_MASK == 0x18 && GFP_MOVABLE_SHIFT == 3);
+static_assert(kmem::gfp::RECLAIM_MASK == GFP_RECLAIM_MASK &&
+              kmem::gfp::BOOT_MASK == GFP_BOOT_MASK &&
+              kmem::gfp::CONSTRAINT_MASK == GFP_CONSTRAINT_MASK &&
+              kmem::gfp::SLAB_BUG_MASK == GFP_SLAB_BUG_MASK &&
+              kmem::gfp::MOVABLE_MASK == GFP_MOVABLE_MASK &&
+              kmem::gfp::BITS_MASK == __GFP_BITS_MASK && kmem::gfp::NOWAIT == GFP_NOWAIT &&
+              kmem::gfp::HIGHUSER_MOVABLE == GFP_HIGHUSER_MOVABLE);
 static_assert(sizeof(phys_addr_t) == sizeof(kmem::phys_addr_t));
 
 // ---- the current machine ----------------------------------------------------------

@@ -36,6 +36,7 @@ unsigned profile_zones(Profile p, ZoneLimit out[4]) {
 
 Kernel::~Kernel() {
   shutdown();
+  highmem_.release(*this);
   if (direct_map_ != nullptr && ops_.unmap_physical != nullptr)
     ops_.unmap_physical(ops_.ctx, direct_map_, direct_map_bytes_);
 }
@@ -63,6 +64,7 @@ bool Kernel::boot(const Options& opts, const PlatformOps& ops, CmdlineError& err
   memblock_.close();
   setup_watermarks();
   setup_pcp();
+  if (has_highmem()) highmem_.init(*this, max_low_pfn_);
   booted_ = true;
   start_kswapd();
   Internal::print_boot_summary(*this);
@@ -269,7 +271,7 @@ void* Kernel::memblock_alloc_node_raw_impl(size_t size, size_t align, int nid) {
 
 void* Kernel::page_address(const Page* p) const {
   pfn_t pfn = page_to_pfn(p);
-  return pfn < max_low_pfn_ ? direct_map_ + pfn_phys(pfn) : nullptr;
+  return pfn < max_low_pfn_ ? direct_map_ + pfn_phys(pfn) : highmem_.page_address(p);
 }
 
 bool Kernel::virt_addr_valid(const void* v) const {

@@ -24,6 +24,7 @@
 #include "context/context.h"
 #include "context/irq.h"
 #include "context/sync.h"
+#include "highmem/highmem.h"
 #include "page_alloc/oom.h"
 #include "page_alloc/shrinker.h"
 #include "page_alloc/zone.h"
@@ -158,19 +159,33 @@ class Kernel {
   // Tasks: init gives t a pid and puts it on the machine's task list;
   // charge/uncharge move an allocated block onto/off its pages (the task
   // then owns the block: a kill frees it); exit frees whatever is left
-  // charged and takes t off the list.
+  // charged and takes t off the list. uncharge returns false when the block
+  // is no longer charged to t (a kill reaped it): the caller must not free
+  // it. The notifier calls return 0, -EEXIST or -ENOENT (see oom.h).
   void task_init(Task* t, const char* comm, int oom_score_adj);
   void task_charge(Task* t, Page* page, unsigned order);
-  void task_uncharge(Task* t, Page* page, unsigned order);
+  [[nodiscard]] bool task_uncharge(Task* t, Page* page, unsigned order);
   void task_exit(Task* t);
-  void register_oom_notifier(NotifierBlock* nb);
-  void unregister_oom_notifier(NotifierBlock* nb);
+  int register_oom_notifier(NotifierBlock* nb);
+  int unregister_oom_notifier(NotifierBlock* nb);
   // out_of_memory: notifiers first, then the badness-based kill with
   // Linux's report. True if memory was freed (or a victim is dying).
   bool out_of_memory(OomControl& oc);
   bool task_is_oom_victim(const Task* t) const {
     return t && (t->state.load(std::memory_order_relaxed) & TASK_OOM_VICTIM);
   }
+
+  // ---- HighMem (highmem/highmem.cpp) ---------------------------------------------
+  // kmap: a lowmem page's direct-map address; a HighMem page's slot in the
+  // PKMAP window, shared and refcounted (may sleep for a free slot).
+  // kmap_local_page: a HighMem page's slot on this thread's LIFO stack (at
+  // most 16, never sleeps); lowmem pages need none. Misuse is reported.
+  void* kmap(Page* page);
+  void kunmap(Page* page);
+  void* kmap_local_page(Page* page);
+  void kunmap_local(const void* addr);
+  HighmemState& highmem() { return highmem_; }
+  const HighmemState& highmem() const { return highmem_; }
 
   // ---- address translation ------------------------------------------------
   pfn_t max_pfn() const { return max_pfn_; }
@@ -183,7 +198,8 @@ class Kernel {
     return a - base < max_pfn_ * sizeof(Page) && (a - base) % sizeof(Page) == 0;
   }
   phys_addr_t page_to_phys(const Page* p) const { return pfn_phys(page_to_pfn(p)); }
-  // Kernel virtual address of a lowmem page; nullptr for a HighMem page.
+  // Kernel virtual address of a lowmem page; for a HighMem page its kmap()
+  // address while a PKMAP slot maps it, else nullptr.
   void* page_address(const Page* p) const;
   // The direct-map address of any page, HighMem too (for the core's own use).
   void* page_to_virt_raw(const Page* p) const { return direct_map_ + page_to_phys(p); }
@@ -366,7 +382,11 @@ class Kernel {
   ListHead task_list_;
   NotifierBlock* oom_notifiers_ = nullptr;
   std::atomic<int> next_task_pid_{1000};
-  SpinLock oom_kill_lock_;  // one OOM kill at a time (oom_lock)
+  SpinLock oom_kill_lock_;   // one OOM kill at a time (oom_lock)
+  u64 oom_rs_begin_ns_ = 0;  // oom_rs: report rate limit, under oom_lock_
+  unsigned oom_rs_printed_ = 0;
+
+  HighmemState highmem_;  // kmap windows (highmem/highmem.cpp)
 
   u8* check_bitmap_ = nullptr;              // one bit per pfn, for check_invariants()
   std::atomic<u64> warned_order_once_{0};   // WARN_ON_ONCE for order > MAX_PAGE_ORDER

@@ -225,8 +225,7 @@ void print_cmdline(Seq& out, const Options& o) {
   if (o.bug_action != BugAction::report) out.print(" bug_action=%s", bug_action_name(o.bug_action));
   if (!o.debug_atomic_sleep) out.puts(" debug_atomic_sleep=0");
   if (!o.kswapd) out.puts(" kswapd=0");
-  if (o.oom_wait_ms != 1000)
-    out.print(" oom_wait_ms=%llu", (unsigned long long)o.oom_wait_ms);
+  if (o.oom_wait_ms != 1000) out.print(" oom_wait_ms=%llu", (unsigned long long)o.oom_wait_ms);
   if (o.panic_on_oom) out.print(" panic_on_oom=%llu", (unsigned long long)o.panic_on_oom);
 }
 

@@ -37,9 +37,17 @@ bool softirq_allowed() {
 }
 
 void run_tasklet(Tasklet* t) {
-  unsigned long st = t->state.load(std::memory_order_acquire);
-  if (t->count.load(std::memory_order_acquire) > 0) {
+  // tasklet_trylock: a tasklet runs on one CPU at a time. Scheduled here
+  // while another thread runs it, it waits for that run to end (Linux
+  // requeues it and ksoftirqd comes back; here nothing would come back).
+  // RUN is taken before the count is read, so that tasklet_disable() (count
+  // up, then wait for RUN) either sees this run or is seen by it.
+  while (t->state.fetch_or(TASKLET_STATE_RUN, std::memory_order_seq_cst) & TASKLET_STATE_RUN) {
+    if (g_yield_hook) g_yield_hook();
+  }
+  if (t->count.load(std::memory_order_seq_cst) > 0) {
     // Disabled: requeue for a later pass, as tasklet_action_common does.
+    t->state.fetch_and(~TASKLET_STATE_RUN, std::memory_order_release);
     t->next = nullptr;
     TaskContext& c = current_ctx();
     if (c.softirq_tail) c.softirq_tail->next = t;
@@ -47,8 +55,6 @@ void run_tasklet(Tasklet* t) {
     c.softirq_tail = t;
     return;
   }
-  (void)st;
-  t->state.fetch_or(TASKLET_STATE_RUN, std::memory_order_acquire);
   t->state.fetch_and(~TASKLET_STATE_SCHED, std::memory_order_acq_rel);
   if (t->use_callback) t->callback(t);
   else t->func(t->data);
@@ -156,9 +162,9 @@ void tasklet_schedule(Tasklet* t) {
 }
 
 void tasklet_disable(Tasklet* t) {
-  t->count.fetch_add(1, std::memory_order_acq_rel);
+  t->count.fetch_add(1, std::memory_order_seq_cst);
   // tasklet_unlock_wait: let a running instance finish.
-  while (t->state.load(std::memory_order_acquire) & TASKLET_STATE_RUN) {
+  while (t->state.load(std::memory_order_seq_cst) & TASKLET_STATE_RUN) {
     if (g_yield_hook) g_yield_hook();
   }
 }

@@ -23,6 +23,8 @@ void print_page_flags(Seq& s, const Kernel& k, const Page* p) {
   if (p->pcp) s.print("page_type: on a per-CPU list (order %u)\n", p->pcp_order);
 }
 
+}  // namespace
+
 // The header of a WARNING/BUG report: "CPU: 0 UID: 0 PID: 1 Comm: swapper/0".
 void print_cpu_line(Seq& s, const Kernel& k, const char* taint) {
   char comm[32];
@@ -72,6 +74,8 @@ void show_mem(Seq& s, Kernel& k) {
   }
   s.print("%lu pages RAM\n%lu pages reserved\n", k.totalram_pages(), k.totalreserve_pages());
 }
+
+namespace {
 
 void emit(Kernel& k, FixedSeq& fs, BugKind kind) {
   size_t n = fs.length();

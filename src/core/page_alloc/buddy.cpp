@@ -300,9 +300,8 @@ void Kernel::Internal::reserve_highatomic_pageblock(Kernel& k, Page* page, unsig
 // unreserve_highatomic_pageblock: before reclaim gives up (or OOM), hand a
 // high-atomic reserve pageblock back to the allocating migratetype. Unless
 // forced, one pageblock per zone stays reserved.
-bool Kernel::Internal::unreserve_highatomic_pageblock(Kernel& k, Zone** zonelist,
-                                                      ZoneType highest, MigrateType to,
-                                                      bool force) {
+bool Kernel::Internal::unreserve_highatomic_pageblock(Kernel& k, Zone** zonelist, ZoneType highest,
+                                                      MigrateType to, bool force) {
   for (Zone** zp = zonelist; *zp; ++zp) {
     Zone& z = **zp;
     if (z.idx > highest || !z.populated()) continue;

@@ -16,7 +16,11 @@ const char* migratetype_name(MigrateType mt) {
 }
 
 // GFP_ZONE_TABLE (include/linux/gfp.h): the four zone modifier bits index a
-// table of highest usable zones. A zone the profile lacks degrades to Normal.
+// table of highest usable zones. A zone the profile lacks degrades to Normal
+// (OPT_ZONE_DMA32, OPT_ZONE_HIGHMEM). Linux's table holds 0 (ZONE_DMA) for
+// the combinations GFP_ZONE_BAD lists and only a CONFIG_DEBUG_VM kernel
+// stops on them; kmem answers MAX_NR_ZONES, and alloc_pages fails with a
+// report.
 ZoneType gfp_zone(gfp_t g, bool has_dma32, bool has_highmem) {
   const unsigned bits = g & gfp::ZONEMASK;
   constexpr ZoneType BAD = MAX_NR_ZONES;
@@ -50,8 +54,16 @@ struct FlagName {
   const char* name;
 };
 
-// The order of __def_gfpflag_names: composites first, so that a mask prints
-// as GFP_KERNEL|__GFP_NOWARN rather than as its single bits.
+// gfpflag_names of Linux 6.18 (include/trace/events/mmflags.h), in its
+// order: the composites with the most bits first, so that a mask prints as
+// GFP_KERNEL|__GFP_NOWARN rather than as its single bits; then
+// __GFP_RECLAIM; then every bit in bit order (TRACE_GFP_FLAGS, since Linux
+// 6.15; before that the bits had an order of their own, e.g. __GFP_COMP
+// before __GFP_ZERO). The bits of a flag that is 0 here (__GFP_NOLOCKDEP,
+// ...) are left out, as Linux leaves them out when unconfigured: a 0 mask
+// would match every value. Some entries can never print -- GFP_DMA takes
+// the DMA bit before __GFP_DMA is reached, GFP_NOIO takes both reclaim bits
+// before __GFP_RECLAIM -- but they stay, to keep Linux's table whole.
 constexpr FlagName kGfpNames[] = {
     {gfp::TRANSHUGE, "GFP_TRANSHUGE"},
     {gfp::TRANSHUGE_LIGHT, "GFP_TRANSHUGE_LIGHT"},
@@ -65,8 +77,13 @@ constexpr FlagName kGfpNames[] = {
     {gfp::NOIO, "GFP_NOIO"},
     {gfp::NOWAIT, "GFP_NOWAIT"},
     {gfp::DMA, "GFP_DMA"},
-    {gfp::HIGHMEM, "__GFP_HIGHMEM"},
     {gfp::DMA32, "GFP_DMA32"},
+    {gfp::RECLAIM, "__GFP_RECLAIM"},
+    {gfp::DMA, "__GFP_DMA"},
+    {gfp::HIGHMEM, "__GFP_HIGHMEM"},
+    {gfp::DMA32, "__GFP_DMA32"},
+    {gfp::MOVABLE, "__GFP_MOVABLE"},
+    {gfp::RECLAIMABLE, "__GFP_RECLAIMABLE"},
     {gfp::HIGH, "__GFP_HIGH"},
     {gfp::IO, "__GFP_IO"},
     {gfp::FS, "__GFP_FS"},
@@ -85,28 +102,29 @@ constexpr FlagName kGfpNames[] = {
     {gfp::THISNODE, "__GFP_THISNODE"},
     {gfp::ACCOUNT, "__GFP_ACCOUNT"},
     {gfp::ZEROTAGS, "__GFP_ZEROTAGS"},
-    {gfp::MOVABLE, "__GFP_MOVABLE"},
-    {gfp::RECLAIMABLE, "__GFP_RECLAIMABLE"},
 };
+
+constexpr bool every_name_has_bits() {
+  for (const FlagName& f : kGfpNames)
+    if (f.mask == 0) return false;
+  return true;
+}
+static_assert(every_name_has_bits(), "a 0 mask would match, and print, for every value");
 
 }  // namespace
 
+// format_flags() of lib/vsprintf.c: take each name whose bits are all still
+// set, clear them, separate with '|', and print what no name covers as
+// 0x... at the end. 0 prints nothing: "mode:0x0()" in a Linux report.
 void print_gfp(Seq& out, gfp_t g) {
-  if (g == 0) {
-    out.putc('0');
-    return;
-  }
-  bool first = true;
   for (const FlagName& f : kGfpNames) {
-    if ((g & f.mask) != f.mask) continue;
-    if (!first) out.putc('|');
-    out.puts(f.name);
-    first = false;
-    g &= ~f.mask;
     if (g == 0) return;
+    if ((g & f.mask) != f.mask) continue;
+    out.puts(f.name);
+    g &= ~f.mask;
+    if (g != 0) out.putc('|');
   }
-  if (!first) out.putc('|');
-  out.print("%#x", g);
+  if (g != 0) out.print("%#x", g);
 }
 
 size_t format_gfp(char* buf, size_t n, gfp_t g) {

@@ -51,8 +51,13 @@ inline MigrateType gfp_migratetype(gfp_t g, bool grouping_enabled) {
 // an illegal combination (GFP_ZONE_BAD).
 ZoneType gfp_zone(gfp_t g, bool has_dma32, bool has_highmem);
 
-// Prints a mask the way %pGg does: "GFP_KERNEL|__GFP_NOWARN|0x..".
+// Prints a mask exactly as Linux 6.18's %pGg does: composite names first,
+// then single bits in bit order, bits without a name as one hex number at
+// the end: 0x52dc0 is "GFP_KERNEL|__GFP_ZERO|__GFP_NOWARN|__GFP_NORETRY|
+// __GFP_COMP", 0x1000200 is "0x1000200", and 0 is "" (nothing).
 void print_gfp(Seq& out, gfp_t g);
+// The same into buf, NUL-terminated and truncated to fit n; returns the
+// length written.
 size_t format_gfp(char* buf, size_t n, gfp_t g);
 
 }  // namespace kmem

@@ -79,6 +79,12 @@ struct Kernel::Internal {
   static std::atomic<u64>& last_warn_alloc_ns(Kernel& k) { return k.last_warn_alloc_ns_; }
 };
 
+// Pieces of the reports shared by bad_page.cpp and oom.cpp (defined in
+// bad_page.cpp): the "CPU: ... Comm: ..." line of dump_stack(), and
+// show_mem()'s per-zone free memory and free blocks per order.
+void print_cpu_line(Seq& s, const Kernel& k, const char* taint);
+void show_mem(Seq& s, Kernel& k);
+
 inline bool migratetype_is_mergeable(MigrateType mt) { return mt < MIGRATE_PCPTYPES; }
 
 // Relaxed read-modify-write for a counter whose writers all hold one lock.

@@ -173,7 +173,8 @@ unsigned gfp_to_alloc_flags(gfp_t gfp, unsigned order) {
   if (!(gfp & gfp::DIRECT_RECLAIM)) {
     if (!(gfp & gfp::NOMEMALLOC)) {
       flags |= ALLOC_NON_BLOCK;
-      if (order > 0) flags |= ALLOC_HIGHATOMIC;
+      // The high-atomic reserve is for __GFP_HIGH callers only (v6.10+).
+      if (order > 0 && (flags & ALLOC_MIN_RESERVE)) flags |= ALLOC_HIGHATOMIC;
     }
     if (flags & ALLOC_MIN_RESERVE) flags &= ~ALLOC_CPUSET;
   }
@@ -389,7 +390,9 @@ retry:
     }
   }
 nopage:
-  if (nofail) {
+  // A __GFP_NOFAIL caller that cannot block fails after its warning, as in
+  // Linux 6.18; one that can block never does.
+  if (nofail && can_direct_reclaim) {
     // Help a caller that cannot fail with a share of the min reserve, then
     // wait for memory and go round again: it never returns NULL.
     page = get_page_from_freelist(k, gfp, order, ALLOC_MIN_RESERVE | ALLOC_WMARK_MIN, ac);
@@ -428,6 +431,17 @@ Page* Kernel::alloc_pages(gfp_t gfp, unsigned order, int nid) {
   ac.preferred_node = nodes_[nid];
   ac.zonelist =
       (gfp & gfp::THISNODE) ? ac.preferred_node->zonelist_thisnode : ac.preferred_node->zonelist;
+  if (__builtin_expect(
+          (gfp & (gfp::MOVABLE | gfp::RECLAIMABLE)) == (gfp::MOVABLE | gfp::RECLAIMABLE), 0)) {
+    // VM_WARN_ON in gfp_migratetype(): the two mobility hints exclude each other.
+    char text[160];
+    size_t n = format(text, sizeof text,
+                      "WARNING: gfp_migratetype: __GFP_MOVABLE|__GFP_RECLAIMABLE in mode %#x; "
+                      "treated as movable\n",
+                      gfp);
+    report_bug(BUG_WARN, text, n);
+    gfp &= ~gfp::RECLAIMABLE;
+  }
   ac.migratetype = gfp_migratetype(gfp, grouping_);
   ac.preferred_zone = first_zone(ac);
   unsigned alloc_flags = ALLOC_WMARK_LOW | alloc_flags_nofragment(*this, ac.preferred_zone, gfp);

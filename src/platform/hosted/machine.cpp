@@ -3,6 +3,8 @@
 
 #include <cstdlib>
 #include <cstring>
+#include <map>
+#include <mutex>
 
 #include "kernel.h"
 #include "platform/hosted/hosted_platform.h"
@@ -10,8 +12,21 @@
 
 namespace kmem {
 
+// A shrinker registered through the C++ API: its callbacks, kept host-side,
+// behind the core Shrinker whose private_data points here.
+struct HostShrinker {
+  Machine::ShrinkCount count;
+  Machine::ShrinkScan scan;
+  Shrinker* core = nullptr;
+};
+
 struct Machine::Impl {
   hosted::HostedPlatform platform;
+  // Declared before kernel, so destroyed after it (and after kswapd, which
+  // may call them, has stopped).
+  std::mutex shrinker_mu;
+  std::map<int, std::unique_ptr<HostShrinker>> shrinkers;
+  int next_shrinker_id = 1;
   Kernel kernel;
 };
 
@@ -98,6 +113,11 @@ std::uint64_t Machine::virt_to_phys(const void* addr) const {
 }
 void* Machine::phys_to_virt(std::uint64_t phys) const { return impl_->kernel.phys_to_virt(phys); }
 
+void* Machine::kmap(Page* page) { return impl_->kernel.kmap(page); }
+void Machine::kunmap(Page* page) { impl_->kernel.kunmap(page); }
+void* Machine::kmap_local_page(Page* page) { return impl_->kernel.kmap_local_page(page); }
+void Machine::kunmap_local(const void* addr) { impl_->kernel.kunmap_local(addr); }
+
 std::vector<std::string> Machine::proc_files() {
   return {"buddyinfo",      "pagetypeinfo",  "zoneinfo", "meminfo",         "vmstat",
           "unusable_index", "extfrag_index", "e820",     "memblock/memory", "memblock/reserved"};
@@ -125,5 +145,120 @@ void Machine::set_console_echo(bool on) { impl_->platform.set_echo(on); }
 void Machine::bind_current_thread(unsigned cpu) {
   hosted::HostedPlatform::bind_current_thread(cpu);
 }
+
+// ---- OOM tasks -----------------------------------------------------------------------
+
+Task* Machine::create_task(std::string_view name, int oom_score_adj, TaskKillFn on_kill,
+                           void* arg) {
+  auto* t = new Task{};
+  t->on_kill = on_kill;
+  t->kill_arg = arg;
+  std::string comm(name);
+  impl_->kernel.task_init(t, comm.c_str(), oom_score_adj);
+  return t;
+}
+void Machine::destroy_task(Task* task) {
+  if (task == nullptr) return;
+  impl_->kernel.task_exit(task);
+  delete task;
+}
+Page* Machine::task_alloc_pages(Task* task, gfp_t gfp, unsigned order) {
+  Page* p = impl_->kernel.alloc_pages(gfp, order);
+  if (p != nullptr) impl_->kernel.task_charge(task, p, order);
+  return p;
+}
+void Machine::task_free_pages(Task* task, Page* page, unsigned order) {
+  if (impl_->kernel.task_uncharge(task, page, order)) impl_->kernel.free_pages(page, order);
+}
+bool Machine::task_killed(const Task* task) {
+  return task->state.load(std::memory_order_acquire) & TASK_OOM_VICTIM;
+}
+unsigned long Machine::task_rss(const Task* task) {
+  return task->rss.load(std::memory_order_relaxed);
+}
+int Machine::task_pid(const Task* task) { return task->pid; }
+void Machine::attach_task(Task* task) { current_ctx().task = task; }
+void Machine::detach_task() { current_ctx().task = nullptr; }
+
+// ---- interrupts and reclaim ------------------------------------------------------------
+
+static_assert(Machine::kIrqShared == IRQF_SHARED && Machine::kShrinkStop == SHRINK_STOP &&
+              Machine::kShrinkEmpty == SHRINK_EMPTY &&
+              Machine::kShrinkerNumaAware == SHRINKER_NUMA_AWARE &&
+              Machine::kShrinkerFs == SHRINKER_FS);
+static_assert(std::is_same_v<Machine::IrqHandler, irq_handler_t>);
+
+int Machine::request_irq(unsigned irq, IrqHandler handler, unsigned long flags, const char* name,
+                         void* dev_id) {
+  return impl_->kernel.request_irq(irq, handler, flags, name, dev_id);
+}
+const char* Machine::free_irq(unsigned irq, void* dev_id) {
+  return impl_->kernel.free_irq(irq, dev_id);
+}
+int Machine::generic_handle_irq(unsigned irq) { return impl_->kernel.generic_handle_irq(irq); }
+
+namespace {
+
+// The core's callbacks for a HostShrinker. An exception cannot cross the
+// core: noexcept turns one into std::terminate.
+unsigned long host_count(Shrinker* s, ShrinkControl* sc) noexcept {
+  auto* h = static_cast<HostShrinker*>(s->private_data);
+  const Machine::ShrinkRequest req{sc->gfp_mask, sc->nid, sc->nr_to_scan, sc->nr_scanned};
+  return h->count(req);
+}
+
+unsigned long host_scan(Shrinker* s, ShrinkControl* sc) noexcept {
+  auto* h = static_cast<HostShrinker*>(s->private_data);
+  Machine::ShrinkRequest req{sc->gfp_mask, sc->nid, sc->nr_to_scan, sc->nr_scanned};
+  const unsigned long ret = h->scan(req);
+  sc->nr_scanned = req.nr_scanned;
+  return ret;
+}
+
+}  // namespace
+
+int Machine::register_shrinker(std::string_view name, ShrinkCount count, ShrinkScan scan,
+                               unsigned flags, int seeks, long batch) {
+  if (!count || !scan) throw std::invalid_argument("kmem: register_shrinker needs count and scan");
+  auto h = std::make_unique<HostShrinker>();
+  h->count = std::move(count);
+  h->scan = std::move(scan);
+  Kernel& k = impl_->kernel;
+  Shrinker* s = k.shrinker_alloc(flags, std::string(name).c_str());
+  if (s == nullptr) return -1;
+  s->count_objects = &host_count;
+  s->scan_objects = &host_scan;
+  s->seeks = seeks;
+  s->batch = batch;
+  s->private_data = h.get();
+  h->core = s;
+  int id;
+  {
+    std::lock_guard<std::mutex> g(impl_->shrinker_mu);
+    id = impl_->next_shrinker_id++;
+    impl_->shrinkers.emplace(id, std::move(h));
+  }
+  k.shrinker_register(s);
+  return id;
+}
+
+void Machine::unregister_shrinker(int id) {
+  std::unique_ptr<HostShrinker> h;
+  {
+    std::lock_guard<std::mutex> g(impl_->shrinker_mu);
+    auto it = impl_->shrinkers.find(id);
+    if (it == impl_->shrinkers.end()) return;
+    h = std::move(it->second);
+    impl_->shrinkers.erase(it);
+  }
+  impl_->kernel.shrinker_free(h->core);  // waits for callbacks still running
+}
+
+unsigned long Machine::drop_slab() { return impl_->kernel.drop_slab(); }
+
+std::uint64_t Machine::bug_count(unsigned kind) const {
+  return kind < NR_BUG_KINDS ? impl_->kernel.bug_count(BugKind(kind)) : 0;
+}
+// ---- end of interrupts and reclaim ----
 
 }  // namespace kmem

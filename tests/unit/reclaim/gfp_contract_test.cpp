@@ -342,8 +342,57 @@ TEST(GfpContract, ZoneModifiersKeepTheirAddressLimitsUnderPressure) {
     EXPECT_LT(k.page_to_phys(p), 16ULL << 20);
     held.push_back(p);
   }
-  for (Page* p : held)
-    if (k.page_zone(p)->idx != ZONE_DMA) EXPECT_LT(k.page_to_phys(p), 4ULL << 30);
+  for (Page* p : held) {
+    if (k.page_zone(p)->idx != ZONE_DMA) {
+      EXPECT_LT(k.page_to_phys(p), 4ULL << 30);
+    }
+  }
+  release(k, held);
+}
+
+TEST(GfpContract, MovableAndReclaimableTogetherIsWarnedAndTreatedAsMovable) {
+  Machine m("mem=64M cpus=1 kswapd=0");
+  Kernel& k = m.kernel();
+  Page* p = k.alloc_pages(gfp::KERNEL | gfp::MOVABLE | gfp::RECLAIMABLE, 0);
+  ASSERT_NE(p, nullptr);
+  EXPECT_EQ(k.bug_count(BUG_WARN), 1u);
+  EXPECT_TRUE(contains(m.take_log(), "__GFP_MOVABLE|__GFP_RECLAIMABLE"));
+  k.free_pages(p, 0);
+  EXPECT_TRUE(invariants_ok(k));
+}
+
+TEST(GfpContract, NofailThatCannotBlockWarnsAndFails) {
+  Machine m("mem=64M cpus=1 kswapd=0");
+  Kernel& k = m.kernel();
+  std::vector<Page*> held = fill(k, gfp::NOWAIT);
+  std::vector<Page*> deeper = fill(k, gfp::ATOMIC);
+  EXPECT_EQ(k.alloc_pages(gfp::ATOMIC | gfp::NOFAIL | gfp::NOWARN, 0), nullptr);
+  EXPECT_TRUE(contains(m.take_log(), "__GFP_NOFAIL without __GFP_DIRECT_RECLAIM"));
+  release(k, deeper);
+  release(k, held);
+}
+
+TEST(GfpContract, OnlyHighPriorityAtomicRequestsReserveHighAtomicPageblocks) {
+  // The reserve is taken in the slow path only, so work between min and low.
+  Machine m("mem=64M cpus=1 pcp=0 kswapd=0");
+  Kernel& k = m.kernel();
+  std::vector<Page*> held = fill(k, gfp::NOWAIT);
+  for (int i = 0; i < 64; ++i) {
+    k.free_pages(held.back(), 0);
+    held.pop_back();
+  }
+  auto reserved = [&] {
+    return zone(k, ZONE_DMA32).nr_reserved_highatomic.load() +
+           zone(k, ZONE_DMA).nr_reserved_highatomic.load();
+  };
+  Page* p = k.alloc_pages(gfp::NOWAIT, 2);
+  ASSERT_NE(p, nullptr);
+  EXPECT_EQ(reserved(), 0u);
+  Page* q = k.alloc_pages(gfp::ATOMIC, 2);
+  ASSERT_NE(q, nullptr);
+  EXPECT_EQ(reserved(), pageblock_nr_pages);
+  k.free_pages(p, 2);
+  k.free_pages(q, 2);
   release(k, held);
 }
 

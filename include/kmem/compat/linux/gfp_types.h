@@ -39,7 +39,9 @@
  *   __GFP_ZEROTAGS       zero memory tags too (HW-tags KASAN; no effect here)
  * Configuration-dependent flags are 0 here, as in a kernel built without
  * the option: __GFP_SKIP_ZERO and __GFP_SKIP_KASAN (CONFIG_KASAN_HW_TAGS),
- * __GFP_NOLOCKDEP (CONFIG_LOCKDEP), __GFP_NO_OBJ_EXT (CONFIG_SLAB_OBJ_EXT).
+ * __GFP_NOLOCKDEP (CONFIG_LOCKDEP), __GFP_NO_OBJ_EXT (CONFIG_SLAB_OBJ_EXT,
+ * which memcg or allocation profiling select). They have no ___GFP_*_BIT,
+ * ___GFP_LAST_BIT follows ___GFP_ZEROTAGS_BIT and __GFP_BITS_SHIFT is 24.
  * Bit 9 was __GFP_ATOMIC until Linux 6.3 and is unused.
  *
  * Composite masks, for the context a caller is in:
@@ -53,6 +55,13 @@
  *   GFP_DMA, GFP_DMA32  the zone modifiers under their composite names
  *   GFP_HIGHUSER, GFP_HIGHUSER_MOVABLE  user pages, highmem allowed
  *   GFP_TRANSHUGE_LIGHT, GFP_TRANSHUGE  transparent huge pages
+ *
+ * The page allocator's own masks, which Linux keeps in mm/internal.h, are
+ * here too (for code ported from mm/): GFP_RECLAIM_MASK, GFP_BOOT_MASK,
+ * GFP_CONSTRAINT_MASK, GFP_SLAB_BUG_MASK. GFP_MOVABLE_MASK and
+ * GFP_MOVABLE_SHIFT are in <linux/gfp.h>.
+ *
+ * docs/gfp.md says what kmem does with each flag.
  */
 #ifndef KMEM_COMPAT_LINUX_GFP_TYPES_H
 #define KMEM_COMPAT_LINUX_GFP_TYPES_H
@@ -176,5 +185,17 @@ enum {
 #define GFP_TRANSHUGE_LIGHT \
   ((GFP_HIGHUSER_MOVABLE | __GFP_COMP | __GFP_NOMEMALLOC | __GFP_NOWARN) & ~__GFP_RECLAIM)
 #define GFP_TRANSHUGE (GFP_TRANSHUGE_LIGHT | __GFP_DIRECT_RECLAIM)
+
+/* The allocator's internal masks (mm/internal.h in Linux). */
+/* The flags that only affect reclaim and watermark checks. */
+#define GFP_RECLAIM_MASK                                                                   \
+  (__GFP_RECLAIM | __GFP_HIGH | __GFP_IO | __GFP_FS | __GFP_NOWARN | __GFP_RETRY_MAYFAIL | \
+   __GFP_NOFAIL | __GFP_NORETRY | __GFP_MEMALLOC | __GFP_NOMEMALLOC | __GFP_NOLOCKDEP)
+/* What early boot allows: no reclaim, no I/O, no filesystem. */
+#define GFP_BOOT_MASK (__GFP_BITS_MASK & ~(__GFP_RECLAIM | __GFP_IO | __GFP_FS))
+/* Cpuset and node placement constraints. */
+#define GFP_CONSTRAINT_MASK (__GFP_HARDWALL | __GFP_THISNODE)
+/* Never valid for a slab allocation. */
+#define GFP_SLAB_BUG_MASK (__GFP_DMA32 | __GFP_HIGHMEM | ~__GFP_BITS_MASK)
 
 #endif /* KMEM_COMPAT_LINUX_GFP_TYPES_H */

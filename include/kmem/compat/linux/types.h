@@ -58,6 +58,13 @@ typedef phys_addr_t resource_size_t;
 /* Page index within a file or mapping. */
 typedef unsigned long pgoff_t;
 
+/* A counter the kernel updates atomically (struct tasklet_struct's count). */
+typedef struct {
+  int counter;
+} atomic_t;
+#define ATOMIC_INIT(i) \
+  { (i) }
+
 /* The host's UAPI <linux/types.h>, last: the pragma makes GCC treat the
  * rest of this file as a system header, so that -Wpedantic accepts
  * #include_next (a GNU extension) without touching the definitions above. */
