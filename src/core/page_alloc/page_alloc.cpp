@@ -483,7 +483,9 @@ bool free_pages_prepare(Kernel& k, unsigned cpu, Page* page, unsigned order) {
   }
   page->set_flags(0);
   page->order = 0;
-  page->owner = nullptr;
+  // Owners such as OOM tasks may peek at a block's owner after it was freed
+  // under them (an uncharge racing with a kill): a relaxed atomic store.
+  std::atomic_ref<void*>(page->owner).store(nullptr, std::memory_order_relaxed);
   page->private_ = 0;
   k.count_vm_event(cpu, PGFREE, 1UL << order);
   if (ReclaimState* rs = current_ctx().reclaim_state) rs->reclaimed += 1UL << order;
