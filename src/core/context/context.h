@@ -76,7 +76,19 @@ struct TaskContext {
 
 extern __thread TaskContext g_current_ctx;
 
-inline TaskContext& current_ctx() { return g_current_ctx; }
+inline TaskContext& current_ctx() {
+#ifdef KMEM_SANITIZED
+  // Under -fsanitize=null GCC checks the TLS address as if it were a
+  // pointer it computed and reports a false "null pointer" in PIE
+  // executables; the empty asm hides it. Not in normal builds: it stops the
+  // compiler from hoisting the TLS address (0.5 -> 1.5 ns per check).
+  TaskContext* c = &g_current_ctx;
+  __asm__("" : "+r"(c));
+  return *c;
+#else
+  return g_current_ctx;
+#endif
+}
 
 // ---- queries (include/linux/preempt.h, irqflags.h) ------------------------------
 inline u32 preempt_count() { return current_ctx().preempt_count; }

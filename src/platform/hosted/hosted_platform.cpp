@@ -244,12 +244,18 @@ void* HostedPlatform::start_thread(void (*fn)(void*), void* arg, const char* nam
     delete handle;
     return nullptr;
   }
+  std::lock_guard<std::mutex> g(threads_mu_);
+  threads_.push_back(handle);
   return handle;
 }
 
 void HostedPlatform::join_thread(void* handle) {
   auto* t = static_cast<pthread_t*>(handle);
   pthread_join(*t, nullptr);
+  {
+    std::lock_guard<std::mutex> g(threads_mu_);
+    std::erase(threads_, handle);
+  }
   delete t;
 }
 

@@ -7,6 +7,7 @@
 #include <atomic>
 #include <mutex>
 #include <string>
+#include <vector>
 
 #include "platform.h"
 
@@ -62,6 +63,10 @@ class HostedPlatform {
   std::mutex log_mu_;
   std::string log_;
   std::atomic<bool> echo_{false};
+  // Handles of the core's threads, reachable from here (not only from
+  // machine memory) until joined.
+  std::mutex threads_mu_;
+  std::vector<void*> threads_;
 };
 
 static_assert(Platform<HostedPlatform>);
