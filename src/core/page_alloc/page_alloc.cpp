@@ -206,21 +206,27 @@ void wake_all_kswapds(Kernel& k, unsigned order, gfp_t gfp, const AllocContext& 
   }
 }
 
+// Would some zone of the zonelist give 2^order pages at its min watermark,
+// with free_pages counted as what it has now?
+bool any_zone_meets_min(const AllocContext& ac, unsigned order, unsigned alloc_flags) {
+  for (Zone** zp = ac.zonelist; *zp; ++zp) {
+    Zone& z = **zp;
+    if (z.idx > ac.highest_zoneidx || !z.populated()) continue;
+    if (I::zone_watermark_ok(z, order, z.wmark(WMARK_MIN), ac.highest_zoneidx, alloc_flags,
+                             z.free_pages()))
+      return true;
+  }
+  return false;
+}
+
 // Sleeps until another thread frees memory or timeout_ns passes, then pulls
 // freed pages off every CPU's lists. True if something was freed meanwhile.
-bool wait_for_free_memory(Kernel& k, gfp_t gfp, unsigned order, unsigned alloc_flags,
-                          const AllocContext& ac, u64 timeout_ns) {
+bool wait_for_free_memory(Kernel& k, unsigned order, unsigned alloc_flags, const AllocContext& ac,
+                          u64 timeout_ns) {
   WaitEvent& w = k.free_wait();
   const u32 seen = k.prepare_to_wait(w);
   // Re-check after registering: a free that raced with us is not missed.
-  bool freed = false;
-  for (Zone** zp = ac.zonelist; *zp && !freed; ++zp) {
-    Zone& z = **zp;
-    if (z.idx > ac.highest_zoneidx || !z.populated()) continue;
-    freed = I::zone_watermark_ok(z, order, z.wmark(WMARK_MIN), ac.highest_zoneidx, alloc_flags,
-                                 z.free_pages());
-  }
-  (void)gfp;
+  bool freed = any_zone_meets_min(ac, order, alloc_flags);
   if (!freed) {
     k.wait_event(w, seen, timeout_ns);
     freed = w.seq.load(std::memory_order_acquire) != seen;
@@ -249,27 +255,19 @@ Page* alloc_pages_direct_reclaim(Kernel& k, gfp_t gfp, unsigned order, unsigned 
 // MAX_RECLAIM_RETRIES passes without, and only while some zone could meet
 // its min watermark with the reclaimable pages counted as free. A pass
 // without progress waits (reclaim_throttle) for memory freed elsewhere.
-bool should_reclaim_retry(Kernel& k, gfp_t gfp, unsigned order, const AllocContext& ac,
-                          unsigned alloc_flags, bool did_some_progress, int& no_progress_loops) {
+bool should_reclaim_retry(Kernel& k, unsigned order, const AllocContext& ac, unsigned alloc_flags,
+                          bool did_some_progress, int& no_progress_loops) {
   if (did_some_progress && order <= PAGE_ALLOC_COSTLY_ORDER) no_progress_loops = 0;
   else ++no_progress_loops;
   bool ret = false;
   if (no_progress_loops <= MAX_RECLAIM_RETRIES) {
-    for (Zone** zp = ac.zonelist; *zp; ++zp) {
-      Zone& z = **zp;
-      if (z.idx > ac.highest_zoneidx || !z.populated()) continue;
-      // No LRU in kmem: nothing reclaimable beyond what shrinkers free.
-      long available = z.free_pages();
-      if (I::zone_watermark_ok(z, order, z.wmark(WMARK_MIN), ac.highest_zoneidx, alloc_flags,
-                               available)) {
-        ret = true;
-        break;
-      }
-    }
+    // No LRU in kmem: nothing is reclaimable beyond what shrinkers free, so
+    // "available" is the free pages alone.
+    ret = any_zone_meets_min(ac, order, alloc_flags);
     if (!ret && !did_some_progress) {
       // reclaim_throttle(VMSCAN_THROTTLE_NOPROGRESS): two jiffies (HZ=250),
       // cut short by a free; then try again if that brought memory back.
-      ret = wait_for_free_memory(k, gfp, order, alloc_flags, ac, RECLAIM_THROTTLE_NS);
+      ret = wait_for_free_memory(k, order, alloc_flags, ac, RECLAIM_THROTTLE_NS);
     }
   }
   // Before OOM, exhaust the high-atomic reserve.
@@ -288,7 +286,7 @@ Page* alloc_pages_may_oom(Kernel& k, gfp_t gfp, unsigned order, const AllocConte
   if (!oom_lock.try_lock()) {
     // Someone else is killing: wait a jiffy and retry.
     progress = 1;
-    wait_for_free_memory(k, gfp, order, ALLOC_WMARK_MIN, ac, JIFFY_NS);
+    wait_for_free_memory(k, order, ALLOC_WMARK_MIN, ac, JIFFY_NS);
     return nullptr;
   }
   Page* page = nullptr;
@@ -365,8 +363,7 @@ retry:
   if (page) return page;
   if (gfp & gfp::NORETRY) goto nopage;
   if (costly && !(gfp & gfp::RETRY_MAYFAIL)) goto nopage;
-  if (should_reclaim_retry(k, gfp, order, ac, alloc_flags, did_some_progress > 0,
-                           no_progress_loops))
+  if (should_reclaim_retry(k, order, ac, alloc_flags, did_some_progress > 0, no_progress_loops))
     goto retry;
   {
     bool nothing_to_kill = false;
@@ -383,7 +380,7 @@ retry:
       // Linux panics here ("System is deadlocked on memory"). kmem sleeps
       // oom_wait_ms for another thread to free memory, then fails.
       const u64 wait_ns = k.options().oom_wait_ms * 1000000ULL;
-      if (wait_ns && wait_for_free_memory(k, gfp, order, alloc_flags, ac, wait_ns)) {
+      if (wait_ns && wait_for_free_memory(k, order, alloc_flags, ac, wait_ns)) {
         no_progress_loops = 0;
         goto retry;
       }
@@ -397,7 +394,7 @@ nopage:
     // wait for memory and go round again: it never returns NULL.
     page = get_page_from_freelist(k, gfp, order, ALLOC_MIN_RESERVE | ALLOC_WMARK_MIN, ac);
     if (page) return page;
-    wait_for_free_memory(k, gfp, order, alloc_flags, ac, RECLAIM_THROTTLE_NS);
+    wait_for_free_memory(k, order, alloc_flags, ac, RECLAIM_THROTTLE_NS);
     goto retry;
   }
   return nullptr;
