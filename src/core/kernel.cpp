@@ -41,6 +41,19 @@ Kernel::~Kernel() {
     ops_.unmap_physical(ops_.ctx, direct_map_, direct_map_bytes_);
 }
 
+namespace {
+std::atomic<u64> g_next_kernel_uid{1};
+}  // namespace
+
+unsigned Kernel::this_cpu_slow(TaskContext& t) const {
+  unsigned w = ops_.current_cpu(ops_.ctx);
+  if (uid_ != 0) {  // cached only once booted
+    t.cpu_cache_word = w;
+    t.cpu_cache_uid = uid_;
+  }
+  return w;
+}
+
 bool Kernel::boot(const Options& opts, const PlatformOps& ops, CmdlineError& err) {
   MM_CHECK(!booted_, "a Kernel boots once");
   opts_ = opts;
@@ -66,7 +79,10 @@ bool Kernel::boot(const Options& opts, const PlatformOps& ops, CmdlineError& err
   setup_pcp();
   if (has_highmem()) highmem_.init(*this, max_low_pfn_);
   booted_ = true;
+  uid_ = g_next_kernel_uid.fetch_add(1, std::memory_order_relaxed);
+  kmem_cache_init();
   start_kswapd();
+  rcu_start();
   Internal::print_boot_summary(*this);
   return true;
 }

@@ -29,6 +29,8 @@
 #include "page_alloc/shrinker.h"
 #include "page_alloc/zone.h"
 #include "platform.h"
+#include "rcu/rcu.h"
+#include "slab/slab.h"
 
 namespace kmem {
 
@@ -101,6 +103,110 @@ class Kernel {
   // Returns every page on this CPU's (or all CPUs') per-CPU lists to the buddy.
   void drain_local_pages();
   void drain_all_pages();
+
+  // ---- slab caches and kmalloc (slab/slub.cpp, slab/kmalloc.cpp) -----------
+  // kmem_cache_create: a cache, an alias of a mergeable one, or nullptr
+  // (with Linux's message; SLAB_PANIC panics). args may be null.
+  KmemCache* kmem_cache_create(const char* name, unsigned size, const KmemCacheArgs* args,
+                               slab_flags_t flags);
+  // Drops a reference; the last one frees the cache. Live objects are
+  // reported and the cache is leaked, as Linux does. nullptr is ignored.
+  void kmem_cache_destroy(KmemCache* s);
+  // Flushes the per-CPU sheaves and the barn, frees empty slabs; 0 when
+  // no slab is left.
+  int kmem_cache_shrink(KmemCache* s);
+  void* kmem_cache_alloc(KmemCache* s, gfp_t gfp) {
+    return slab_alloc(s, gfp, NUMA_NO_NODE, __builtin_return_address(0), 0);
+  }
+  void* kmem_cache_alloc_node(KmemCache* s, gfp_t gfp, int nid) {
+    return slab_alloc(s, gfp, nid, __builtin_return_address(0), 0);
+  }
+  inline void kmem_cache_free(KmemCache* s, void* obj);  // slab/slab_fast.h
+  // All or nothing: n, or 0 with nothing allocated.
+  int kmem_cache_alloc_bulk(KmemCache* s, gfp_t gfp, size_t n, void** p);
+  // s may be null: each object's own cache (kfree_bulk).
+  void kmem_cache_free_bulk(KmemCache* s, size_t n, void** p);
+  unsigned kmem_cache_size(const KmemCache* s) const { return s->object_size; }
+  KmemCache* find_cache(const char* name);
+  // Calls fn for every listed cache, under the cache list lock.
+  void for_each_cache(void (*fn)(KmemCache* s, void* arg), void* arg);
+  void slab_info(const KmemCache* s, SlabInfo& out);
+  // The cache kmalloc uses for size with gfp (nullptr above 8 KiB or 0).
+  KmemCache* kmalloc_slab(size_t size, gfp_t gfp) const;
+  void* kmalloc(size_t size, gfp_t gfp) {
+    return kmalloc_impl(size, gfp, NUMA_NO_NODE, __builtin_return_address(0));
+  }
+  void* kmalloc_node(size_t size, gfp_t gfp, int nid) {
+    return kmalloc_impl(size, gfp, nid, __builtin_return_address(0));
+  }
+  void* kmalloc_impl(size_t size, gfp_t gfp, int nid, const void* caller);
+  inline void kfree(const void* p);  // slab/slab_fast.h
+  // Usable size of the object's bucket; 0 for null, ZERO_SIZE_PTR or a
+  // pointer that is not the start of a live kmalloc object.
+  size_t ksize(const void* p);
+  void* krealloc(const void* p, size_t new_size, gfp_t gfp);
+  void kfree_sensitive(const void* p);
+  // kmalloc_size_roundup: the bucket size kmalloc would use.
+  size_t kmalloc_size_roundup(size_t size) const;
+  // Whether p is a slab object (kmem_valid_obj) and which cache it is in.
+  KmemCache* virt_to_cache(const void* p) const;
+  // Every cache, every slab: counters equal to the freelists, objects in
+  // exactly one place. Returns false with the reason in msg.
+  bool slab_check_invariants(char* msg, size_t n);
+  unsigned long slab_validate(KmemCache* s);  // slub_debug validate
+  // Pages held by the slab layer (SReclaimable + SUnreclaim).
+  unsigned long slab_pages() const;
+  // The fast paths are inline (slab/slab_fast.h); the rest is in slub.cpp.
+  inline void* slab_alloc(KmemCache* s, gfp_t gfp, int nid, const void* caller,
+                          unsigned orig_size);
+  void* slab_alloc_slow(KmemCache* s, gfp_t gfp, int nid, const void* caller, unsigned orig_size,
+                        CpuRef c, bool entered);
+  // obj is checked to be an object of slab (a slab of s); entered: inside
+  // the CPU slot with the main sheaf full.
+  void slab_free_slow(KmemCache* s, Page* slab, void* obj, CpuRef c, bool entered);
+  void kfree_slow(const void* p);
+  inline void slab_free_fast(KmemCache* s, Page* slab, void* obj);
+  void kmem_cache_free_slow(KmemCache* s, void* obj);
+  bool slab_object_ok(const KmemCache* s, const Page* slab, const void* obj) const {
+    const u8* base = direct_map_ + pfn_phys(page_to_pfn(slab)) + s->red_left_pad;
+    const u8* p = static_cast<const u8*>(obj);
+    unsigned idx = obj_to_index(s, base, p);
+    return p >= base && idx < slab_objects(slab) && base + size_t(idx) * s->size == p;
+  }
+
+  // ---- RCU (rcu/rcu.cpp) ----------------------------------------------------
+  // Read-side sections nest and may be entered in any context; _bh and
+  // _sched also disable bottom halves / preemption. synchronize_rcu() waits
+  // for every section begun before it (reported, and no wait, inside one).
+  // call_rcu() never sleeps; func(head) runs after a grace period on the
+  // machine's rcu_preempt thread, in softirq context. rcu_barrier() waits
+  // for every callback queued before it. kvfree_call_rcu(head, ptr) kfree()s
+  // ptr after a grace period (head == nullptr: may sleep, kfree_rcu_mightsleep).
+  void rcu_read_lock() { rcu_.read_lock(*this, RCU_FLAVOR_RCU); }
+  void rcu_read_unlock() {
+    if (__builtin_expect(!rcu_.read_unlock(*this, RCU_FLAVOR_RCU), 0))
+      rcu_unlock_imbalance(RCU_FLAVOR_RCU);
+  }
+  void rcu_read_lock_bh();
+  void rcu_read_unlock_bh();
+  void rcu_read_lock_sched();
+  void rcu_read_unlock_sched();
+  void rcu_unlock_imbalance(RcuFlavor f);  // lockdep's "bad unlock balance"
+  void synchronize_rcu();
+  void synchronize_rcu_expedited() { synchronize_rcu(); }
+  void call_rcu(RcuHead* head, rcu_callback_t func);
+  void rcu_barrier();
+  void kvfree_call_rcu(RcuHead* head, void* ptr);
+  void kvfree_rcu_barrier() { rcu_barrier(); }
+  unsigned long get_state_synchronize_rcu() const { return rcu_.get_state(); }
+  bool poll_state_synchronize_rcu(unsigned long oldstate) const {
+    return rcu_.poll_state(oldstate);
+  }
+  void cond_synchronize_rcu(unsigned long oldstate);
+  RcuStats rcu_stats() const { return rcu_.stats(); }
+  RcuState& rcu() { return rcu_; }
+  void rcu_start();     // end of boot()
+  void rcu_shutdown();  // shutdown(): runs every pending callback, stops the thread
 
   // ---- contexts (context/, kernel.cpp) -------------------------------------
   // might_sleep(): a call that may sleep. In atomic context (preempt_count
@@ -217,11 +323,16 @@ class Kernel {
   Node* node_data(int nid) const { return nodes_[nid]; }
   unsigned nr_cpus() const { return unsigned(opts_.cpus); }
   int cpu_to_node(unsigned cpu) const { return cpu_node_[cpu]; }
-  unsigned current_cpu() const { return ops_.current_cpu(ops_.ctx) & ~CPU_SHARED; }
+  unsigned current_cpu() const { return this_cpu().cpu; }
+  // The calling thread's CPU slot: one TLS compare on the fast path (the
+  // platform is asked once per thread and machine).
   CpuRef this_cpu() const {
-    unsigned w = ops_.current_cpu(ops_.ctx);
+    TaskContext& t = current_ctx();
+    unsigned w = t.cpu_cache_word;
+    if (__builtin_expect(t.cpu_cache_uid != uid_, 0)) w = this_cpu_slow(t);
     return CpuRef{w & ~CPU_SHARED, (w & CPU_SHARED) == 0};
   }
+  unsigned this_cpu_slow(TaskContext& t) const;
   // Enter/leave this CPU's per-CPU data from the running thread. enter fails
   // (and the caller takes its shared slow path) when the thread does not own
   // the slot or a remote CPU is inside it.
@@ -339,6 +450,7 @@ class Kernel {
   E820Table e820_{};
   Memblock memblock_{};
   bool booted_ = false;
+  u64 uid_ = 0;  // unique per booted machine in this process (this_cpu's cache key)
   bool grouping_ = true;
   bool zone_configured_[MAX_NR_ZONES] = {};
 
@@ -387,6 +499,13 @@ class Kernel {
   unsigned oom_rs_printed_ = 0;
 
   HighmemState highmem_;  // kmap windows (highmem/highmem.cpp)
+  RcuState rcu_;          // read-side counters, callbacks, rcu_preempt (rcu/rcu.cpp)
+
+  // The slab layer (slab/).
+  SlabState slab_{};
+  void kmem_cache_init();
+  void kmem_cache_exit();
+  friend struct SlabOps;
 
   u8* check_bitmap_ = nullptr;              // one bit per pfn, for check_invariants()
   std::atomic<u64> warned_order_once_{0};   // WARN_ON_ONCE for order > MAX_PAGE_ORDER
@@ -395,3 +514,5 @@ class Kernel {
 };
 
 }  // namespace kmem
+
+#include "slab/slab_fast.h"

@@ -11,7 +11,7 @@ struct Token {
   size_t n;
 };
 
-enum class Kind { Size, Uint, Bool, Profile, Memmap, BugAction };
+enum class Kind { Size, Uint, Bool, Profile, Memmap, BugAction, Flag, String };
 
 struct OptionDesc {
   const char* name;
@@ -123,6 +123,19 @@ bool apply(Token name, Token value, Options& o, CmdlineError& err) {
     else return fail(err, "%.*s=%.*s: expected report, count or panic", name, value);
     return true;
   }
+  if (is("slub_debug") || is("slab_debug")) {
+    if (value.n >= sizeof o.slub_debug)
+      return fail(err, "%.*s=%.*s: too long", name, value);
+    for (size_t i = 0; i < value.n; ++i) o.slub_debug[i] = value.p[i];
+    o.slub_debug[value.n] = 0;
+    return true;
+  }
+  if (is("slub_min_order") || is("slab_min_order"))
+    return set_uint(name, value, o.slub_min_order, 0, 3, err);
+  if (is("slub_max_order") || is("slab_max_order"))
+    return set_uint(name, value, o.slub_max_order, 0, 10, err);
+  if (is("slub_min_objects") || is("slab_min_objects"))
+    return set_uint(name, value, o.slub_min_objects, 0, 32767, err);
   if (is("memmap")) {
     if (o.nr_memmap == MAX_MEMMAP_ENTRIES)
       return fail(err, "%.*s=%.*s: too many memmap= options", name, value);
@@ -174,6 +187,21 @@ bool parse_cmdline(const char* cmdline, Options& out, CmdlineError& err) {
     size_t eq = 0;
     while (eq < word.n && word.p[eq] != '=') ++eq;
     Token name{word.p, eq};
+    if (eq == word.n && (str_eq_n(word.p, word.n, "slab_nomerge") ||
+                         str_eq_n(word.p, word.n, "slub_nomerge"))) {
+      o.slab_nomerge = true;
+      continue;
+    }
+    if (eq == word.n && str_eq_n(word.p, word.n, "slab_merge")) {
+      o.slab_nomerge = false;
+      continue;
+    }
+    if (eq == word.n && (str_eq_n(word.p, word.n, "slub_debug") ||
+                         str_eq_n(word.p, word.n, "slab_debug"))) {
+      o.slub_debug[0] = 'F', o.slub_debug[1] = 'Z', o.slub_debug[2] = 'P', o.slub_debug[3] = 'U';
+      o.slub_debug[4] = 0;
+      continue;
+    }
     if (eq == word.n || eq == 0 || eq + 1 == word.n) {
       bool known = false;
       for (const OptionDesc& d : kOptions) known |= str_eq_n(name.p, name.n, d.name);
@@ -227,6 +255,13 @@ void print_cmdline(Seq& out, const Options& o) {
   if (!o.kswapd) out.puts(" kswapd=0");
   if (o.oom_wait_ms != 1000) out.print(" oom_wait_ms=%llu", (unsigned long long)o.oom_wait_ms);
   if (o.panic_on_oom) out.print(" panic_on_oom=%llu", (unsigned long long)o.panic_on_oom);
+  if (o.slub_debug[0]) out.print(" slub_debug=%s", o.slub_debug);
+  if (o.slab_nomerge) out.puts(" slab_nomerge");
+  if (o.slub_min_order) out.print(" slub_min_order=%llu", (unsigned long long)o.slub_min_order);
+  if (o.slub_max_order != 3)
+    out.print(" slub_max_order=%llu", (unsigned long long)o.slub_max_order);
+  if (o.slub_min_objects)
+    out.print(" slub_min_objects=%llu", (unsigned long long)o.slub_min_objects);
 }
 
 }  // namespace kmem

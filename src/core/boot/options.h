@@ -45,6 +45,11 @@ struct Options {
   bool kswapd = true;
   u64 panic_on_oom = 0;
   u64 oom_wait_ms = 1000;
+  char slub_debug[256] = {};  // the slub_debug= string, parsed by the slab layer
+  bool slab_nomerge = false;
+  u64 slub_min_order = 0;
+  u64 slub_max_order = 3;  // PAGE_ALLOC_COSTLY_ORDER
+  u64 slub_min_objects = 0;
 };
 
 struct CmdlineError {

@@ -72,6 +72,20 @@ struct TaskContext {
   u32 kmap_local_depth;  // kmap_local_page() stack (highmem)
   u32 kmap_local_slot[MAX_KMAP_LOCAL];
   u64 might_sleep_last_ns;
+  // RCU read side (rcu/rcu.h): nesting per flavour (rcu, bh, sched), and
+  // for each machine whose reader counters this thread holds (up to four at
+  // once): its RcuState, the nesting there and the counter index taken.
+  u32 rcu_depth[3];
+  struct RcuReaderSlot {
+    const void* state;
+    u32 depth;
+    u32 idx;
+  } rcu_reader[4];
+  // Kernel::this_cpu()'s cache: the CPU word the platform gave this thread
+  // for the machine with boot id cpu_cache_uid (0: none). The platform
+  // clears it when it rebinds the thread.
+  u64 cpu_cache_uid;
+  u32 cpu_cache_word;
 };
 
 extern __thread TaskContext g_current_ctx;

@@ -51,10 +51,11 @@ enum PageFlags : u32 {
   PG_head = 1u << 3,      // head of a compound page (__GFP_COMP)
   PG_movable = 1u << 4,   // allocated with __GFP_MOVABLE (stands in for PG_lru)
   PG_slab = 1u << 5,      // owned by the slab allocator
+  PG_large_kmalloc = 1u << 6,  // a kmalloc() above KMALLOC_MAX_CACHE_SIZE (PGTY_large_kmalloc)
 };
 
 // Flags that must be clear when a page is freed (PAGE_FLAGS_CHECK_AT_FREE).
-inline constexpr u32 PAGE_FLAGS_CHECK_AT_FREE = PG_reserved | PG_slab;
+inline constexpr u32 PAGE_FLAGS_CHECK_AT_FREE = PG_reserved | PG_slab | PG_large_kmalloc;
 
 // The buddy allocator's view of a page (Page::state).
 enum PageState : u8 {

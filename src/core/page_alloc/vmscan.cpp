@@ -278,6 +278,7 @@ void Kernel::start_kswapd() {
 }
 
 void Kernel::shutdown() {
+  rcu_shutdown();  // pending callbacks run first
   if (!kswapd_running_) return;
   kswapd_running_ = false;
   for (int nid = 0; nid < nr_nodes_; ++nid) {

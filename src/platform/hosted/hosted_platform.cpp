@@ -18,6 +18,7 @@
 
 #include "base/checks.h"
 #include "base/spinlock.h"
+#include "context/context.h"
 
 namespace kmem::hosted {
 
@@ -177,6 +178,7 @@ void HostedPlatform::bind_current_thread(unsigned cpu) {
   ThreadCpu& t = tls_cpu;
   t.hint = cpu;
   t.generation = 0;
+  current_ctx().cpu_cache_uid = 0;  // the core's cache of this thread's slot
   std::lock_guard<std::mutex> g(registry_mu);
   for (HostedPlatform* p : registry()) p->release_slots_of(&t);
 }
