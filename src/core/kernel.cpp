@@ -81,6 +81,8 @@ bool Kernel::boot(const Options& opts, const PlatformOps& ops, CmdlineError& err
   booted_ = true;
   uid_ = g_next_kernel_uid.fetch_add(1, std::memory_order_relaxed);
   kmem_cache_init();
+  drain_all_pages();
+  boot_free_pages_ = global_free_pages();
   start_kswapd();
   rcu_start();
   Internal::print_boot_summary(*this);

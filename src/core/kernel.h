@@ -403,6 +403,9 @@ class Kernel {
   unsigned long totalreserve_pages() const { return totalreserve_pages_; }
   unsigned long min_free_kbytes() const { return min_free_kbytes_; }
   unsigned long memmap_pages() const { return memmap_pages_; }
+  // Free pages when boot() returned: all managed memory but what the slab
+  // layer's boot caches took (the per-CPU lists drained).
+  unsigned long boot_free_pages() const { return boot_free_pages_; }
   u64 alloc_failures() const { return alloc_failures_.load(std::memory_order_relaxed); }
   u64 bug_count(BugKind k) const { return bugs_[k].load(std::memory_order_relaxed); }
 
@@ -460,6 +463,7 @@ class Kernel {
   pfn_t max_pfn_ = 0;
   pfn_t max_low_pfn_ = 0;  // end of the direct-mapped lowmem (i386: 896 MiB)
   unsigned long memmap_pages_ = 0;
+  unsigned long boot_free_pages_ = 0;
 
   // Per pageblock: bits 0-2 zone index (7 = hole), bits 3-7 node id.
   u8* pb_zone_node_ = nullptr;

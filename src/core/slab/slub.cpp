@@ -85,6 +85,7 @@ Sheaf* sheaf_alloc(Kernel& k, unsigned capacity, gfp_t gfp) {
     Page* page = k.alloc_pages((gfp & ~gfp::RECLAIM_MASK) | gfp::NOWARN | gfp::KSWAPD_RECLAIM, 0);
     if (page == nullptr) return nullptr;
     u8* base = static_cast<u8*>(k.page_to_virt_raw(page));
+    k.page_zone(page)->pgdat->vm_stat[NR_SLAB_UNRECLAIMABLE].fetch_add(1, std::memory_order_relaxed);
     st.sheaf_lock.lock();
     ++st.sheaf_pages;
     for (unsigned off = SHEAF_BYTES; off < PAGE_SIZE; off += SHEAF_BYTES) {
@@ -992,6 +993,10 @@ KmemCache* SlabOps::create_cache(Kernel& k, const char* name, unsigned size, uns
   void* mem;
   if (st.kmem_cache == nullptr) {  // the bootstrap cache itself
     mem = k.alloc_pages_exact(cache_bytes(k), gfp::KERNEL | gfp::ZERO);
+    if (mem != nullptr)
+      k.page_zone(k.virt_to_page(mem))
+          ->pgdat->vm_stat[NR_SLAB_UNRECLAIMABLE]
+          .fetch_add(long(pfn_up(cache_bytes(k))), std::memory_order_relaxed);
   } else {
     mem = k.slab_alloc(st.kmem_cache, gfp::KERNEL | gfp::ZERO, NUMA_NO_NODE,
                        __builtin_return_address(0), 0);
