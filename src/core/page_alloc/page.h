@@ -35,7 +35,8 @@
 //   reserved (memblock)           PG_reserved, never freed
 //
 // Layout (bytes):  0 flags | 4 refcount | 8 order | 9 state | 10 buddy_order
-//                 11 pcp | 12 pcp_order | 13..15 spare | 16 lru | 32 compound_head
+//                 11 pcp | 12 pcp_order | 13 slab_nid | 14 slab_objects | 16 lru
+//                 32 compound_head
 //                 40 private_ | 48 owner | 56 spare (for the slab layer)
 #pragma once
 
@@ -70,7 +71,8 @@ struct Page {
   u8 buddy_order;  // buddy's: order of the free block while PS_BUDDY
   u8 pcp;          // per-CPU lists': 1 while on a pcp list
   u8 pcp_order;    // per-CPU lists': the block's order while there
-  u8 spare0[3];
+  u8 slab_nid;        // slab layer: the slab's node (immutable while a slab)
+  u16 slab_objects;   // slab layer: objects in the slab (immutable while a slab)
   ListHead lru;
   uintptr_t compound_head;  // tail pages: head | 1
   uintptr_t private_;

@@ -27,8 +27,10 @@
 //             a SLAB_TYPESAFE_BY_RCU slab waits for its grace period)
 //   private_  the slab's freelist (first free object, raw pointer; the
 //             links inside the objects are obfuscated)
-//   spare1    counters: inuse (bits 0-15), objects (16-30), on-list state
+//   spare1    counters, under list_lock: inuse (bits 0-15), on-list state
 //             (bits 32-33: SLAB_ON_NONE, SLAB_ON_PARTIAL, SLAB_ON_FULL)
+//   slab_objects, slab_nid   objects in the slab and its node; set before
+//             the slab is published, then read without locks (free path)
 //
 // Object layout (s->size bytes per object, from the slab's start):
 //
@@ -271,7 +273,7 @@ inline void set_freepointer(const KmemCache* s, void* object, void* fp) {
 inline KmemCache* slab_cache(const Page* slab) { return static_cast<KmemCache*>(slab->owner); }
 inline void* slab_freelist(const Page* slab) { return reinterpret_cast<void*>(slab->private_); }
 inline unsigned slab_inuse(const Page* slab) { return unsigned(slab->spare1 & 0xffff); }
-inline unsigned slab_objects(const Page* slab) { return unsigned((slab->spare1 >> 16) & 0x7fff); }
+inline unsigned slab_objects(const Page* slab) { return slab->slab_objects; }
 inline unsigned slab_on_list(const Page* slab) { return unsigned((slab->spare1 >> 32) & 3); }
 // Where the debug checks keep an object's tracks and kmalloc request size.
 inline SlabTrack* get_track(const KmemCache* s, void* obj, int which /* 0 alloc, 1 free */) {
@@ -325,6 +327,7 @@ struct SlabState {
   std::atomic<u64> seed;      // freelist randomisation and obfuscation keys
   struct Shrinker* shrinker;  // "slab" shrinker: barns and empty slabs
   std::atomic<u64> last_nomem_warn_ns;
+  std::atomic<bool> warned_ctor_zero;  // WARN_ON_ONCE(s->ctor && __GFP_ZERO)
   unsigned min_objects;       // slub_min_objects or the default from nr_cpus
   void* rcu_waiting;          // TYPESAFE_BY_RCU slabs waiting for a grace period
 };
@@ -334,6 +337,9 @@ struct SlabState {
 void slab_report_leaked_objects(Kernel& k, KmemCache* s, Page* slab);
 // Boot-time messages about slub_debug= (unknown flags); called once.
 void slab_debug_boot_report(Kernel& k);
+// slub_debug=O: drop SLAB_RED_ZONE, SLAB_POISON and SLAB_STORE_USER from a cache
+// whose debug metadata would raise its minimum slab order (kmem_cache_open).
+bool slab_debug_higher_order_disabled(const Kernel& k);
 
 // ---- report/slabinfo.cpp ---------------------------------------------------------------
 struct SlabInfo {

@@ -8,7 +8,7 @@
 
 namespace kmem {
 
-inline void* Kernel::slab_alloc(KmemCache* s, gfp_t gfp, int nid, const void* caller,
+[[gnu::always_inline]] inline void* Kernel::slab_alloc(KmemCache* s, gfp_t gfp, int nid, const void* caller,
                                 unsigned orig_size) {
   if (gfp & gfp::DIRECT_RECLAIM) might_sleep("include/linux/sched/mm.h", 321);
   const CpuRef c = this_cpu();
@@ -32,14 +32,14 @@ inline void* Kernel::slab_alloc(KmemCache* s, gfp_t gfp, int nid, const void* ca
 }
 
 // slab_free: obj is in slab, a slab of s.
-inline void Kernel::slab_free_fast(KmemCache* s, Page* slab, void* obj) {
+[[gnu::always_inline]] inline void Kernel::slab_free_fast(KmemCache* s, Page* slab, void* obj) {
   if (__builtin_expect(!slab_object_ok(s, slab, obj), 0)) {
     slab_free_slow(s, slab, obj, CpuRef{0, false}, false);  // reports
     return;
   }
   const CpuRef c = this_cpu();
   if (__builtin_expect(!s->bypass_sheaves, 1) &&
-      (nr_nodes_ == 1 || int((slab->spare1 >> 40) & 0xff) == cpu_to_node(c.cpu)) &&
+      (nr_nodes_ == 1 || int(slab->slab_nid) == cpu_to_node(c.cpu)) &&
       __builtin_expect(cpu_enter(c), 1)) {
     CacheCpu& pc = s->cpu[c.cpu];
     Sheaf* m = pc.main;
@@ -59,7 +59,7 @@ inline void Kernel::slab_free_fast(KmemCache* s, Page* slab, void* obj) {
   slab_free_slow(s, slab, obj, c, false);
 }
 
-inline void Kernel::kmem_cache_free(KmemCache* s, void* obj) {
+[[gnu::always_inline]] inline void Kernel::kmem_cache_free(KmemCache* s, void* obj) {
   u64 off = u64(static_cast<u8*>(obj) - direct_map_);
   if (__builtin_expect(off < direct_map_bytes_, 1)) {
     Page* page = mem_map_ + (off >> PAGE_SHIFT);
@@ -72,7 +72,7 @@ inline void Kernel::kmem_cache_free(KmemCache* s, void* obj) {
   kmem_cache_free_slow(s, obj);
 }
 
-inline void Kernel::kfree(const void* p) {
+[[gnu::always_inline]] inline void Kernel::kfree(const void* p) {
   u64 off = u64(static_cast<const u8*>(p) - direct_map_);
   if (__builtin_expect(off < direct_map_bytes_, 1)) {
     Page* page = mem_map_ + (off >> PAGE_SHIFT);

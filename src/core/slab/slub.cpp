@@ -59,18 +59,13 @@ void stat(KmemCache* s, unsigned cpu, SlabStatItem i, u64 d = 1) { s->cpu[cpu].s
 
 // ---- slab page counters ------------------------------------------------------------------
 
-void set_counters(Page* slab, unsigned inuse, unsigned objects, unsigned on_list) {
-  slab->spare1 = uintptr_t(inuse) | (uintptr_t(objects) << 16) | (uintptr_t(on_list) << 32) |
-                 (slab->spare1 & (uintptr_t(0xff) << 40));
+void set_counters(Page* slab, unsigned inuse, unsigned on_list) {
+  slab->spare1 = uintptr_t(inuse) | (uintptr_t(on_list) << 32);
 }
-void set_inuse(Page* slab, unsigned inuse) {
-  set_counters(slab, inuse, slab_objects(slab), slab_on_list(slab));
-}
-void set_on_list(Page* slab, unsigned on) {
-  set_counters(slab, slab_inuse(slab), slab_objects(slab), on);
-}
+void set_inuse(Page* slab, unsigned inuse) { set_counters(slab, inuse, slab_on_list(slab)); }
+void set_on_list(Page* slab, unsigned on) { set_counters(slab, slab_inuse(slab), on); }
 void* slab_base(Kernel& k, Page* slab) { return k.page_to_virt_raw(slab); }
-int slab_nid(Kernel&, const Page* slab) { return int((slab->spare1 >> 40) & 0xff); }
+int slab_nid(Kernel&, const Page* slab) { return slab->slab_nid; }
 
 // ---- the sheaf pool: SHEAF_BYTES chunks carved from pages, never returned ---------------
 
@@ -292,6 +287,16 @@ void thread_freelist(Kernel& k, KmemCache* s, Page* slab, u8* base, unsigned obj
 // constructed and threaded. Called with no lock held; may sleep.
 Page* new_slab(Kernel& k, KmemCache* s, gfp_t gfp, int nid, unsigned cpu) {
   if (gfp & gfp::SLAB_BUG_MASK) gfp = fix_slab_flags(k, gfp);
+  if (s->ctor != nullptr && (gfp & gfp::ZERO) &&
+      !I::state(k).warned_ctor_zero.exchange(true, std::memory_order_relaxed)) {
+    char buf[256];
+    size_t n = format(buf, sizeof buf,
+                      "------------[ cut here ]------------\n"
+                      "WARNING: CPU: %u PID: %d at mm/slub.c:2637 new_slab+0x0/0x0\n"
+                      "__GFP_ZERO allocation from cache %s, which has a constructor\n",
+                      k.current_cpu(), k.current_pid(), s->name);
+    k.report_bug(BUG_WARN, buf, n);
+  }
   gfp &= gfp::RECLAIM_MASK | gfp::CONSTRAINT_MASK;
   gfp_t try_gfp = (gfp | gfp::NOWARN | gfp::NORETRY) & ~gfp::NOFAIL;
   if ((try_gfp & gfp::DIRECT_RECLAIM) && s->order > s->min_order)
@@ -308,8 +313,9 @@ Page* new_slab(Kernel& k, KmemCache* s, gfp_t gfp, int nid, unsigned cpu) {
   page->set_flags(page->flags_relaxed() | PG_slab);
   page->owner = s;
   page->lru.init();
-  page->spare1 = uintptr_t(k.page_zone(page)->pgdat->node_id) << 40;
-  set_counters(page, 0, objects, SLAB_ON_NONE);
+  page->slab_nid = u8(k.page_zone(page)->pgdat->node_id);
+  page->slab_objects = u16(objects);
+  set_counters(page, 0, SLAB_ON_NONE);
   page->order = u8(order);
   u8* base = static_cast<u8*>(slab_base(k, page));
   if (s->flags & SLAB_DEBUG_FLAGS) slab_debug_init_slab(k, s, page, base);
@@ -331,6 +337,8 @@ void free_slab_pages(Kernel& k, KmemCache* s, Page* slab) {
   slab->set_flags(slab->flags_relaxed() & ~PG_slab);
   slab->private_ = 0;
   slab->spare1 = 0;
+  slab->slab_nid = 0;
+  slab->slab_objects = 0;
   k.free_pages(slab, order);
 }
 
@@ -423,8 +431,11 @@ void slab_out_of_memory(Kernel& k, KmemCache* s, gfp_t gfp, int nid) {
            s->name, s->object_size, s->size, s->order, s->min_order);
   for (int i = 0; i < k.nr_node_ids(); ++i) {
     CacheNode* n = s->node[i];
-    k.printk(LogLevel::warning, "  node %d: slabs: %lu, objs: %lu, free: %lu", i, n->nr_slabs,
-             n->total_objects, n->free_objects);
+    n->list_lock.lock();
+    unsigned long slabs = n->nr_slabs, objs = n->total_objects, free = n->free_objects;
+    n->list_lock.unlock();
+    k.printk(LogLevel::warning, "  node %d: slabs: %lu, objs: %lu, free: %lu", i, slabs, objs,
+             free);
   }
 }
 
@@ -440,7 +451,6 @@ unsigned SlabOps::refill_objects(Kernel& k, KmemCache* s, void** out, unsigned w
     int node_id = (home + i) % k.nr_node_ids();
     if (i > 0 && (nid != NUMA_NO_NODE || (gfp & gfp::THISNODE))) break;
     CacheNode* n = s->node[node_id];
-    if (n->nr_partial == 0) continue;
     n->list_lock.lock();
     while (got < want && !n->partial.empty()) {
       Page* slab = lru_to_page(n->partial.next);
@@ -525,7 +535,7 @@ void* alloc_from_pcs_slow(Kernel& k, KmemCache* s, CpuRef c, gfp_t gfp, uintptr_
   }
   // The barn of this CPU's node.
   CacheNode* n = s->node[k.cpu_to_node(c.cpu)];
-  if (n->nr_barn_full > 0) {
+  {
     n->barn_lock.lock();
     Sheaf* full = n->barn_full;
     if (full != nullptr) {
@@ -621,11 +631,7 @@ void* Kernel::slab_alloc_slow(KmemCache* s, gfp_t gfp, int nid, const void* call
                            orig_size ? orig_size : s->object_size))
       obj = nullptr;
   }
-  if (__builtin_expect(obj != nullptr && (gfp & gfp::ZERO), 0)) {
-    if (s->ctor != nullptr)
-      printk(LogLevel::warning, "WARNING: __GFP_ZERO on cache %s with a constructor", s->name);
-    mem_set(obj, 0, s->object_size);
-  }
+  if (__builtin_expect(obj != nullptr && (gfp & gfp::ZERO), 0)) mem_set(obj, 0, s->object_size);
   return obj;
 }
 
