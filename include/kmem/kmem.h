@@ -73,10 +73,13 @@ enum kmem_bug_kind {
   KMEM_BUG_BAD_PAGE,    /* a page in a bad state at alloc or free */
   KMEM_BUG_BAD_FREE,    /* a free of something not allocated */
   KMEM_BUG_WARN,        /* a WARN_ON() that fired, the library's or the caller's */
-  KMEM_BUG_ATOMIC_SLEEP /* a call that may sleep made in atomic context
-                           ("BUG: sleeping function called from invalid
-                           context"; counted every time, printed at most once
-                           a second) */
+  KMEM_BUG_ATOMIC_SLEEP, /* a call that may sleep made in atomic context
+                            ("BUG: sleeping function called from invalid
+                            context"; counted every time, printed at most once
+                            a second) */
+  KMEM_BUG_SLAB          /* a slab error: slub_debug's "BUG <cache>: ..."
+                            reports (corruption, double free, leaks at
+                            kmem_cache_destroy) */
 };
 unsigned long kmem_bug_count(enum kmem_bug_kind kind);
 

@@ -62,7 +62,8 @@ static_assert(int(::MIGRATE_UNMOVABLE) == int(kmem::MIGRATE_UNMOVABLE) &&
 static_assert(int(KMEM_BUG_BAD_PAGE) == int(kmem::BUG_BAD_PAGE) &&
               int(KMEM_BUG_BAD_FREE) == int(kmem::BUG_BAD_FREE) &&
               int(KMEM_BUG_WARN) == int(kmem::BUG_WARN) &&
-              int(KMEM_BUG_ATOMIC_SLEEP) == int(kmem::BUG_ATOMIC_SLEEP));
+              int(KMEM_BUG_ATOMIC_SLEEP) == int(kmem::BUG_ATOMIC_SLEEP) &&
+              int(KMEM_BUG_SLAB) == int(kmem::BUG_SLAB));
 // Every named bit sits where its enum says.
 static_assert(
     (1u << ___GFP_DMA_BIT) == ___GFP_DMA && (1u << ___GFP_HIGHMEM_BIT) == ___GFP_HIGHMEM &&

@@ -64,6 +64,7 @@ enum BugKind : unsigned {
   BUG_BAD_FREE,
   BUG_WARN,
   BUG_ATOMIC_SLEEP,  // "sleeping function called from invalid context"
+  BUG_SLAB,          // slub_debug: "BUG <cache> (...): <reason>" reports
   NR_BUG_KINDS
 };
 

@@ -26,19 +26,18 @@ KmallocType kmalloc_type(gfp_t gfp) {
   return KMALLOC_RECLAIM;  // (__GFP_ACCOUNT alone stays NORMAL: no memcg)
 }
 
-// The kmalloc request size a debug cache remembers (else the object size).
+// The kmalloc request size a debug cache remembers (SLAB_KMALLOC with
+// SLAB_STORE_USER: slub_debug_orig_size), else the object size. The slot
+// follows the two tracks; the value is an unsigned in a word-sized slot.
+bool orig_size_tracked(const KmemCache* s) {
+  return (s->flags & (SLAB_KMALLOC | SLAB_STORE_USER)) == (SLAB_KMALLOC | SLAB_STORE_USER);
+}
 unsigned get_orig_size(const KmemCache* s, void* obj) {
-  if ((s->flags & (SLAB_KMALLOC | SLAB_STORE_USER | SLAB_RED_ZONE)) !=
-      (SLAB_KMALLOC | SLAB_STORE_USER | SLAB_RED_ZONE))
-    return s->object_size;
+  if (!orig_size_tracked(s)) return s->object_size;
   return *reinterpret_cast<unsigned*>(get_track(s, obj, 2));
 }
-
 void set_orig_size(const KmemCache* s, void* obj, unsigned size) {
-  if ((s->flags & (SLAB_KMALLOC | SLAB_STORE_USER | SLAB_RED_ZONE)) !=
-      (SLAB_KMALLOC | SLAB_STORE_USER | SLAB_RED_ZONE))
-    return;
-  *reinterpret_cast<unsigned*>(get_track(s, obj, 2)) = size;
+  if (orig_size_tracked(s)) *reinterpret_cast<unsigned*>(get_track(s, obj, 2)) = size;
 }
 
 void* kmalloc_large(Kernel& k, size_t size, gfp_t gfp, int nid) {
@@ -115,6 +114,9 @@ size_t Kernel::ksize(const void* p) {
   if (head == nullptr) return 0;
   if (head->flags_relaxed() & PG_slab) {
     const KmemCache* s = slab_cache(head);
+    // The caller may now use the whole bucket: a debug kmalloc cache stops
+    // checking the bytes past the request (skip_orig_size_check).
+    if (slab_object_ok(s, head, p)) set_orig_size(s, const_cast<void*>(p), s->object_size);
     // slab_ksize(): the whole slot unless debugging bytes follow the object.
     if (s->flags & (SLAB_RED_ZONE | SLAB_POISON)) return s->object_size;
     if (s->flags & (SLAB_TYPESAFE_BY_RCU | SLAB_STORE_USER)) return s->inuse;

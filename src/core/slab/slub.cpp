@@ -171,7 +171,7 @@ bool calculate_sizes(const Kernel& k, KmemCache* s, const KmemCacheArgs* args) {
   }
   if (flags & SLAB_STORE_USER) {
     size += 2 * unsigned(sizeof(SlabTrack));
-    if (flags & SLAB_KMALLOC) size += sizeof(unsigned);
+    if (flags & SLAB_KMALLOC) size += sizeof(unsigned long);  // word-aligned metadata (6.18)
   }
   s->red_left_pad = 0;
   if (flags & SLAB_RED_ZONE) {
@@ -520,6 +520,14 @@ void SlabOps::free_to_slabs(Kernel& k, KmemCache* s, void** objs, unsigned count
 
 namespace {
 
+// __GFP_ZERO's extent (slab_post_alloc_hook): a debug kmalloc cache keeps
+// the bytes beyond the request as its kmalloc red zone.
+unsigned zero_size(const KmemCache* s, unsigned orig_size) {
+  if ((s->flags & SLAB_KMALLOC) && (s->flags & (SLAB_STORE_USER | SLAB_RED_ZONE)) && orig_size)
+    return orig_size;
+  return s->object_size;
+}
+
 // The slow path of an allocation from a CPU that owns its slot: called
 // inside the slot with main empty; returns outside it.
 void* alloc_from_pcs_slow(Kernel& k, KmemCache* s, CpuRef c, gfp_t gfp, uintptr_t caller) {
@@ -631,7 +639,8 @@ void* Kernel::slab_alloc_slow(KmemCache* s, gfp_t gfp, int nid, const void* call
                            orig_size ? orig_size : s->object_size))
       obj = nullptr;
   }
-  if (__builtin_expect(obj != nullptr && (gfp & gfp::ZERO), 0)) mem_set(obj, 0, s->object_size);
+  if (__builtin_expect(obj != nullptr && (gfp & gfp::ZERO), 0))
+    mem_set(obj, 0, zero_size(s, orig_size));
   return obj;
 }
 
@@ -650,7 +659,7 @@ void SlabOps::report_invalid_free(Kernel& k, const void* p, const char* why) {
 
 bool SlabOps::check_object_pointer(Kernel& k, KmemCache* s, Page* slab, const void* obj) {
   if (__builtin_expect(k.slab_object_ok(s, slab, obj), 1)) return true;
-  slab_err(k, s, slab, "Invalid object pointer 0x%lx", reinterpret_cast<unsigned long>(obj));
+  slab_err(k, s, slab, "Invalid object pointer 0x%016lx", reinterpret_cast<unsigned long>(obj));
   return false;
 }
 
@@ -846,7 +855,7 @@ int Kernel::kmem_cache_alloc_bulk(KmemCache* s, gfp_t gfp, size_t count, void** 
     i += got;
   }
   if (gfp & gfp::ZERO)
-    for (size_t j = 0; j < count; ++j) mem_set(p[j], 0, s->object_size);
+    for (size_t j = 0; j < count; ++j) mem_set(p[j], 0, zero_size(s, 0));
   return int(count);
 }
 
@@ -900,7 +909,8 @@ void Kernel::kmem_cache_free_bulk(KmemCache* s, size_t count, void** p) {
     }
     if (n > 0) {
       stat(cache, c.cpu, FREE_SLOWPATH, n);
-      I::free_to_slabs(*this, cache, p + i, unsigned(n), 0);
+      I::free_to_slabs(*this, cache, p + i, unsigned(n),
+                       reinterpret_cast<uintptr_t>(__builtin_return_address(0)));
       i += n;
     }
   }
@@ -1019,7 +1029,14 @@ KmemCache* SlabOps::create_cache(Kernel& k, const char* name, unsigned size, uns
   s->align = calculate_alignment(flags, align, size);
   s->random = uintptr_t(splitmix(st.seed));
   s->refcount = 1;
-  if (!calculate_sizes(k, s, args)) {
+  bool ok = calculate_sizes(k, s, args);
+  // slub_debug=O: debugging must not raise the cache's minimum slab order.
+  if (ok && (s->flags & SLAB_DEBUG_FLAGS) && slab_debug_higher_order_disabled(k) &&
+      get_order(s->size) > get_order(s->object_size)) {
+    s->flags &= ~(SLAB_RED_ZONE | SLAB_POISON | SLAB_STORE_USER);
+    ok = calculate_sizes(k, s, args);
+  }
+  if (!ok) {
     if (st.kmem_cache == nullptr) k.free_pages_exact(mem, cache_bytes(k));
     else k.kmem_cache_free(st.kmem_cache, mem);
     return nullptr;
@@ -1090,7 +1107,11 @@ KmemCache* Kernel::kmem_cache_create(const char* name, unsigned size, const Kmem
     err = -22;
   }
   if (err == 0) {
-    if (!(flags & SLAB_NO_USER_FLAGS)) flags |= slab_debug_flags_for(*this, name);
+    if (!(flags & SLAB_NO_USER_FLAGS)) {
+      slab_flags_t dbg = slab_debug_flags_for(*this, name);
+      if (flags & SLAB_NOLEAKTRACE) dbg &= ~SLAB_STORE_USER;  // as kmem_cache_flags()
+      flags |= dbg;
+    }
     const unsigned align = args ? args->align : 0;
     st.caches_lock.lock();
     for (ListHead* l = st.caches.next; l != &st.caches; l = l->next)
@@ -1149,9 +1170,7 @@ void Kernel::kmem_cache_destroy(KmemCache* s) {
       n->list_lock.lock();
       for (ListHead* head : {&n->partial, &n->full})
         for (ListHead* l = head->next; l != head; l = l->next) {
-          Page* slab = lru_to_page(l);
-          slab_err(*this, s, slab, "Objects remaining in %s on __kmem_cache_shutdown()", s->name);
-          slab_report_leaked_objects(*this, s, slab);
+          slab_report_leaked_objects(*this, s, lru_to_page(l));
         }
       n->list_lock.unlock();
     }
