@@ -269,6 +269,7 @@ void RcuState::call(RcuHead* head, rcu_callback_t func) {
   if (head == nullptr || func == nullptr ||
       reinterpret_cast<uintptr_t>(head) % alignof(RcuHead) != 0 ||
       reinterpret_cast<uintptr_t>(func) < RCU_KVFREE_OFFSET_LIMIT) {
+    if (k_ == nullptr) return;
     rcu_warn(*k_, __LINE__, "__call_rcu_common", "call_rcu(%p, %p): bad rcu_head or function",
              static_cast<void*>(head), reinterpret_cast<void*>(func));
     return;
@@ -453,8 +454,9 @@ void Kernel::rcu_unlock_imbalance(RcuFlavor f) {
   char comm[32];
   current_comm(comm, sizeof comm);
   char rule[160];
-  format(rule, sizeof rule, "%s/%d is trying to release lock (%s) at:\n[<0000000000000000>] %s+0x0/0x0",
-         comm, current_pid(), kFlavorLock[f], kFlavorUnlock[f]);
+  format(rule, sizeof rule,
+         "%s/%d is trying to release lock (%s) at:\n[<0000000000000000>] %s+0x0/0x0", comm,
+         current_pid(), kFlavorLock[f], kFlavorUnlock[f]);
   lockdep_header(s, "WARNING: bad unlock balance detected!", rule);
   s.puts("but there are no more locks to release!\n");
   s.puts("\nother info that might help us debug this:\n");

@@ -3,7 +3,7 @@
 // read-side sections, grace periods, callbacks and kfree_rcu.
 //
 // Readers. A read-side section counts itself on the machine's per-CPU
-// counters, SRCU-style: two pairs of monotonic counters (lock[idx],
+// counters (the CPU slot from Kernel::this_cpu()), SRCU-style: two pairs of monotonic counters (lock[idx],
 // unlock[idx]) per CPU slot, idx being the low bit of a grace-period index
 // that writers flip. Only the outermost rcu_read_lock() of a thread touches
 // them; it records idx in the thread's TaskContext (rcu_reader[]), nested
@@ -195,8 +195,7 @@ class RcuState {
       pc.shared_unlock[idx].fetch_add(1, std::memory_order_seq_cst);
       if (!asymmetric_) std::atomic_thread_fence(std::memory_order_seq_cst);
     }
-    if (__builtin_expect(drain_wait_.waiters.load(std::memory_order_relaxed) != 0, 0))
-      wake_drain();
+    if (__builtin_expect(drain_wait_.waiters.load(std::memory_order_relaxed) != 0, 0)) wake_drain();
   }
   void read_lock_slot(TaskContext& c);
   bool read_unlock_slot(TaskContext& c, RcuFlavor f);
