@@ -119,9 +119,11 @@ inline bool in_task() { return !(preempt_count() & (NMI_MASK | HARDIRQ_MASK | SO
 inline bool in_atomic() { return preempt_count() != 0; }
 inline bool irqs_disabled() { return current_ctx().irqs_disabled != 0; }
 // May the caller sleep here? (What might_sleep() checks.)
+// Where might_sleep() must not be called: preemption or interrupts off, or
+// inside rcu_read_lock() (PREEMPT_RCU's check of rcu_preempt_depth()).
 inline bool atomic_context() {
   const TaskContext& c = current_ctx();
-  return (c.preempt_count | c.irqs_disabled) != 0;
+  return (c.preempt_count | c.irqs_disabled | c.rcu_depth[0]) != 0;
 }
 
 // ---- preemption -----------------------------------------------------------------

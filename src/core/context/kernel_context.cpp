@@ -41,6 +41,7 @@ void Kernel::report_atomic_sleep(const char* file, int line) {
   s.print("in_atomic(): %d, irqs_disabled(): %d, non_block: %d, pid: %d, name: %s\n",
           c.preempt_count != 0 ? 1 : 0, c.irqs_disabled ? 1 : 0, 0, current_pid(), comm);
   s.print("preempt_count: %x, expected: %x\n", c.preempt_count, 0u);
+  s.print("RCU nest depth: %u, expected: %u\n", c.rcu_depth[0], 0u);
   if (c.spinlocks_held)
     s.print("%u lock%s held by %s/%d.\n", c.spinlocks_held, c.spinlocks_held == 1 ? "" : "s", comm,
             current_pid());

@@ -30,10 +30,31 @@ TEST_F(Misuse, SynchronizeRcuInsideAReadSectionReportsAndReturns) {
   EXPECT_TRUE(contains(log, " #0: (rcu_read_lock){....}-{1:3}")) << log;
   EXPECT_TRUE(contains(log, " #1: (rcu_read_lock){....}-{1:3}")) << log;
   EXPECT_EQ(k.bug_count(BUG_WARN), 1u);
-  // rcu_read_lock() does not make the thread atomic (PREEMPT_RCU).
-  EXPECT_EQ(k.bug_count(BUG_ATOMIC_SLEEP), 0u);
+  // PREEMPT_RCU's __might_resched also reports the sleep inside the section.
+  EXPECT_EQ(k.bug_count(BUG_ATOMIC_SLEEP), 1u);
+  EXPECT_TRUE(contains(log, "RCU nest depth: 2, expected: 0\n")) << log;
   k.synchronize_rcu();  // legal again
   EXPECT_EQ(k.bug_count(BUG_WARN), 1u);
+}
+
+TEST_F(Misuse, SleepingInsideAReadSectionIsReported) {
+  Machine m(kRcuMachine);
+  Kernel& k = m.kernel();
+  m.take_log();
+  k.rcu_read_lock();
+  void* p = k.kmalloc(64, gfp::KERNEL);  // may sleep: a bug under rcu_read_lock()
+  k.rcu_read_unlock();
+  k.kfree(p);
+  const std::string log = m.take_log();
+  EXPECT_EQ(k.bug_count(BUG_ATOMIC_SLEEP), 1u);
+  EXPECT_TRUE(contains(log, "BUG: sleeping function called from invalid context")) << log;
+  EXPECT_TRUE(contains(log, "in_atomic(): 0, irqs_disabled(): 0")) << log;
+  EXPECT_TRUE(contains(log, "RCU nest depth: 1, expected: 0\n")) << log;
+  void* q = k.kmalloc(64, gfp::ATOMIC);  // fine
+  k.rcu_read_lock();
+  k.kfree(q);
+  k.rcu_read_unlock();
+  EXPECT_EQ(k.bug_count(BUG_ATOMIC_SLEEP), 1u);
 }
 
 TEST_F(Misuse, SynchronizeRcuInsideABhSectionAlsoSleepsInAtomic) {
