@@ -84,6 +84,7 @@ bool Kernel::boot(const Options& opts, const PlatformOps& ops, CmdlineError& err
   drain_all_pages();
   boot_free_pages_ = global_free_pages();
   start_kswapd();
+  system_scheduling_ = true;
   rcu_start();
   Internal::print_boot_summary(*this);
   return true;

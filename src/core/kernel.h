@@ -158,8 +158,7 @@ class Kernel {
   // Pages held by the slab layer (SReclaimable + SUnreclaim).
   unsigned long slab_pages() const;
   // The fast paths are inline (slab/slab_fast.h); the rest is in slub.cpp.
-  inline void* slab_alloc(KmemCache* s, gfp_t gfp, int nid, const void* caller,
-                          unsigned orig_size);
+  inline void* slab_alloc(KmemCache* s, gfp_t gfp, int nid, const void* caller, unsigned orig_size);
   void* slab_alloc_slow(KmemCache* s, gfp_t gfp, int nid, const void* caller, unsigned orig_size,
                         CpuRef c, bool entered);
   // obj is checked to be an object of slab (a slab of s); entered: inside
@@ -454,6 +453,9 @@ class Kernel {
   E820Table e820_{};
   Memblock memblock_{};
   bool booted_ = false;
+  // system_state >= SYSTEM_SCHEDULING: boot() has returned. Before that
+  // might_sleep() stays silent, as Linux's __might_sleep is during early boot.
+  bool system_scheduling_ = false;
   u64 uid_ = 0;  // unique per booted machine in this process (this_cpu's cache key)
   bool grouping_ = true;
   bool zone_configured_[MAX_NR_ZONES] = {};

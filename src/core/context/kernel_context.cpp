@@ -20,6 +20,7 @@ void Kernel::current_comm(char* buf, size_t n) const {
 }
 
 void Kernel::report_atomic_sleep(const char* file, int line) {
+  if (!system_scheduling_) return;  // early boot (the first C call may come under a lock)
   bugs_[BUG_ATOMIC_SLEEP].fetch_add(1, std::memory_order_relaxed);
   if (opts_.bug_action == BugAction::count) return;
   // Linux prints at most one report per second (prev_jiffy + HZ).

@@ -48,6 +48,7 @@ struct SlabOps {
   // returns false when it is not the start of an object of that slab.
   static bool check_object_pointer(Kernel& k, KmemCache* s, Page* slab, const void* obj);
   static void report_invalid_free(Kernel& k, const void* p, const char* why);
+  static gfp_t kmalloc_fix_flags(Kernel& k, gfp_t gfp);
   static void kmalloc_init(Kernel& k);
   static void large_kmalloc_free(Kernel& k, Page* head, const void* p);
 };
@@ -55,8 +56,8 @@ struct SlabOps {
 // Index of the kmalloc cache for size (1..KMALLOC_MAX_CACHE_SIZE), as
 // Linux's kmalloc_index: 96 and 192 are indices 1 and 2.
 inline unsigned kmalloc_index(size_t size) {
-  static constexpr u8 small[24] = {3, 4, 5, 5, 6, 6, 6, 6, 1, 1, 1, 1, 7, 7, 7, 7,
-                                   2, 2, 2, 2, 2, 2, 2, 2};
+  static constexpr u8 small[24] = {3, 4, 5, 5, 6, 6, 6, 6, 1, 1, 1, 1,
+                                   7, 7, 7, 7, 2, 2, 2, 2, 2, 2, 2, 2};
   if (size <= 192) return small[(size - 1) / 8];
   return 64u - unsigned(__builtin_clzll(u64(size - 1)));
 }

@@ -16,9 +16,8 @@ namespace {
 
 using I = SlabOps;
 
-const char* const kSizeNames[NR_KMALLOC_INDEX] = {nullptr, "96", "192", "8",   "16",
-                                                  "32",    "64", "128", "256", "512",
-                                                  "1k",    "2k", "4k",  "8k"};
+const char* const kSizeNames[NR_KMALLOC_INDEX] = {nullptr, "96",  "192", "8",  "16", "32", "64",
+                                                  "128",   "256", "512", "1k", "2k", "4k", "8k"};
 
 KmallocType kmalloc_type(gfp_t gfp) {
   if (__builtin_expect((gfp & (gfp::RECLAIMABLE | gfp::DMA)) == 0, 1)) return KMALLOC_NORMAL;
@@ -42,12 +41,12 @@ void set_orig_size(const KmemCache* s, void* obj, unsigned size) {
 
 void* kmalloc_large(Kernel& k, size_t size, gfp_t gfp, int nid) {
   const unsigned order = get_order(size);
-  if (gfp & gfp::SLAB_BUG_MASK) gfp &= ~gfp::SLAB_BUG_MASK;
+  if (gfp & gfp::SLAB_BUG_MASK) gfp = SlabOps::kmalloc_fix_flags(k, gfp);
   Page* page = k.alloc_pages(gfp | gfp::COMP, order, nid);
   if (page == nullptr) return nullptr;
   page->set_flags(page->flags_relaxed() | PG_large_kmalloc);
   k.page_zone(page)->pgdat->vm_stat[NR_SLAB_UNRECLAIMABLE].fetch_add(long(1) << order,
-                                                                      std::memory_order_relaxed);
+                                                                     std::memory_order_relaxed);
   return k.page_to_virt_raw(page);
 }
 
@@ -55,8 +54,7 @@ void* kmalloc_large(Kernel& k, size_t size, gfp_t gfp, int nid) {
 
 void SlabOps::kmalloc_init(Kernel& k) {
   SlabState& st = state(k);
-  static const char* const prefix[NR_KMALLOC_TYPES] = {"kmalloc-", "kmalloc-rcl-",
-                                                       "dma-kmalloc-"};
+  static const char* const prefix[NR_KMALLOC_TYPES] = {"kmalloc-", "kmalloc-rcl-", "dma-kmalloc-"};
   static const slab_flags_t type_flags[NR_KMALLOC_TYPES] = {
       SLAB_NO_MERGE,  // KMALLOC_NORMAL is never merged with CONFIG_MEMCG
       SLAB_RECLAIM_ACCOUNT, SLAB_CACHE_DMA};
@@ -104,7 +102,7 @@ void SlabOps::large_kmalloc_free(Kernel& k, Page* head, const void* p) {
   const unsigned order = (head->flags_relaxed() & PG_head) ? head->order : 0;
   head->set_flags(head->flags_relaxed() & ~PG_large_kmalloc);
   k.page_zone(head)->pgdat->vm_stat[NR_SLAB_UNRECLAIMABLE].fetch_sub(long(1) << order,
-                                                                      std::memory_order_relaxed);
+                                                                     std::memory_order_relaxed);
   k.free_pages(head, order);
 }
 
@@ -130,7 +128,8 @@ size_t Kernel::ksize(const void* p) {
 size_t Kernel::kmalloc_size_roundup(size_t size) const {
   if (size != 0 && size <= KMALLOC_MAX_CACHE_SIZE)
     return slab_.kmalloc_caches[KMALLOC_NORMAL][kmalloc_index(size)]->object_size;
-  if (size > KMALLOC_MAX_CACHE_SIZE && size <= KMALLOC_MAX_SIZE) return PAGE_SIZE << get_order(size);
+  if (size > KMALLOC_MAX_CACHE_SIZE && size <= KMALLOC_MAX_SIZE)
+    return PAGE_SIZE << get_order(size);
   return size;
 }
 
@@ -157,8 +156,11 @@ void* Kernel::krealloc(const void* p, size_t new_size, gfp_t gfp) {
     }
     if (new_size <= ks) {
       // Fits: keep the object; zero the tail beyond the old request.
-      if ((gfp & gfp::ZERO) && orig < new_size)
-        mem_set(static_cast<u8*>(const_cast<void*>(p)) + orig, 0, new_size - orig);
+      if (gfp & gfp::ZERO) {
+        u8* b = static_cast<u8*>(const_cast<void*>(p));
+        if (orig && orig < new_size) mem_set(b + orig, 0, new_size - orig);
+        else mem_set(b + new_size, 0, ks - new_size);
+      }
       if (s != nullptr && orig != s->object_size) {
         set_orig_size(s, const_cast<void*>(p), unsigned(new_size));
         if ((s->flags & SLAB_RED_ZONE) && new_size < ks)

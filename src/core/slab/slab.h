@@ -67,8 +67,9 @@ struct Page;
 
 using slab_flags_t = u32;
 
-// SLAB_* values of Linux 6.18 (enum _slab_flag_bits with the usual configs:
-// SLUB_DEBUG, KASAN off, KFENCE off, MEMCG, FAILSLAB).
+// SLAB_* values of Linux 6.18 (enum _slab_flag_bits) in a distribution
+// kernel's configuration (Debian's: SLUB_DEBUG, MEMCG, FAILSLAB and KFENCE
+// on; DEBUG_OBJECTS and KASAN off, so their flags are 0).
 enum : slab_flags_t {
   SLAB_CONSISTENCY_CHECKS = 1u << 0,
   SLAB_RED_ZONE = 1u << 1,
@@ -81,16 +82,17 @@ enum : slab_flags_t {
   SLAB_PANIC = 1u << 8,
   SLAB_TYPESAFE_BY_RCU = 1u << 9,
   SLAB_TRACE = 1u << 10,
-  SLAB_DEBUG_OBJECTS = 1u << 11,
-  SLAB_NOLEAKTRACE = 1u << 12,
-  SLAB_NO_MERGE = 1u << 13,
-  SLAB_FAILSLAB = 1u << 14,
-  SLAB_ACCOUNT = 1u << 15,
+  SLAB_DEBUG_OBJECTS = 0,
+  SLAB_NOLEAKTRACE = 1u << 11,
+  SLAB_NO_MERGE = 1u << 12,
+  SLAB_FAILSLAB = 1u << 13,
+  SLAB_ACCOUNT = 1u << 14,
   SLAB_KASAN = 0,
-  SLAB_NO_USER_FLAGS = 1u << 17,
-  SLAB_RECLAIM_ACCOUNT = 1u << 19,
+  SLAB_NO_USER_FLAGS = 1u << 15,
+  SLAB_SKIP_KFENCE = 1u << 16,
+  SLAB_RECLAIM_ACCOUNT = 1u << 17,
   SLAB_TEMPORARY = SLAB_RECLAIM_ACCOUNT,
-  SLAB_OBJECT_POISON = 1u << 23,  // __OBJECT_POISON: poison objects (internal)
+  SLAB_OBJECT_POISON = 1u << 18,  // __OBJECT_POISON: poison objects (internal)
 };
 
 // Debug flags: such a cache bypasses the sheaves and never merges.
@@ -106,7 +108,7 @@ inline constexpr slab_flags_t SLAB_CREATE_MASK =
     SLAB_CONSISTENCY_CHECKS | SLAB_RED_ZONE | SLAB_POISON | SLAB_HWCACHE_ALIGN | SLAB_CACHE_DMA |
     SLAB_CACHE_DMA32 | SLAB_STORE_USER | SLAB_PANIC | SLAB_TYPESAFE_BY_RCU | SLAB_TRACE |
     SLAB_DEBUG_OBJECTS | SLAB_NOLEAKTRACE | SLAB_NO_MERGE | SLAB_FAILSLAB | SLAB_ACCOUNT |
-    SLAB_NO_USER_FLAGS | SLAB_RECLAIM_ACCOUNT | SLAB_KMALLOC;
+    SLAB_NO_USER_FLAGS | SLAB_RECLAIM_ACCOUNT | SLAB_KMALLOC | SLAB_SKIP_KFENCE;
 
 // struct kmem_cache_args (include/linux/slab.h, 6.18).
 struct KmemCacheArgs {
@@ -234,9 +236,9 @@ struct KmemCache {
 
   // Identity.
   char name[SLAB_NAME_MAX];
-  int refcount;  // merged aliases keep it alive
-  bool leaked;   // destroyed with live objects: off the list, kept forever
-  ListHead list;  // on Kernel's cache list
+  int refcount;    // merged aliases keep it alive
+  bool leaked;     // destroyed with live objects: off the list, kept forever
+  ListHead list;   // on Kernel's cache list
   Kernel* kernel;  // the machine (RCU callbacks and shrinkers start from a cache)
 };
 
@@ -315,21 +317,21 @@ void object_err(Kernel& k, const KmemCache* s, const Page* slab, const void* obj
 
 // The machine's slab state (Kernel::slab_).
 struct SlabState {
-  bool up;                    // kmem_cache_init() done
-  SpinLock caches_lock;       // slab_mutex: the cache list, refcounts, merging
-  ListHead caches;            // newest first, as Linux's slab_caches
-  KmemCache* kmem_cache;      // the cache of KmemCache objects (bootstrap)
+  bool up;                // kmem_cache_init() done
+  SpinLock caches_lock;   // slab_mutex: the cache list, refcounts, merging
+  ListHead caches;        // newest first, as Linux's slab_caches
+  KmemCache* kmem_cache;  // the cache of KmemCache objects (bootstrap)
   KmemCache* kmalloc_caches[NR_KMALLOC_TYPES][NR_KMALLOC_INDEX];
-  SpinLock sheaf_lock;        // the sheaf pool
-  Sheaf* sheaf_free;          // free SHEAF_BYTES chunks
-  unsigned long sheaf_pages;  // pages carved into sheaves (never returned)
+  SpinLock sheaf_lock;                     // the sheaf pool
+  Sheaf* sheaf_free;                       // free SHEAF_BYTES chunks
+  unsigned long sheaf_pages;               // pages carved into sheaves (never returned)
   alignas(16) u8 empty_sheaf_storage[16];  // capacity-0 sheaf every empty main points at
-  std::atomic<u64> seed;      // freelist randomisation and obfuscation keys
-  struct Shrinker* shrinker;  // "slab" shrinker: barns and empty slabs
+  std::atomic<u64> seed;                   // freelist randomisation and obfuscation keys
+  struct Shrinker* shrinker;               // "slab" shrinker: barns and empty slabs
   std::atomic<u64> last_nomem_warn_ns;
   std::atomic<bool> warned_ctor_zero;  // WARN_ON_ONCE(s->ctor && __GFP_ZERO)
-  unsigned min_objects;       // slub_min_objects or the default from nr_cpus
-  void* rcu_waiting;          // TYPESAFE_BY_RCU slabs waiting for a grace period
+  unsigned min_objects;                // slub_min_objects or the default from nr_cpus
+  void* rcu_waiting;                   // TYPESAFE_BY_RCU slabs waiting for a grace period
 };
 
 // Prints an "Object 0x... @offset=N" line (and its alloc track with

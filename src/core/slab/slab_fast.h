@@ -8,8 +8,8 @@
 
 namespace kmem {
 
-[[gnu::always_inline]] inline void* Kernel::slab_alloc(KmemCache* s, gfp_t gfp, int nid, const void* caller,
-                                unsigned orig_size) {
+[[gnu::always_inline]] inline void* Kernel::slab_alloc(KmemCache* s, gfp_t gfp, int nid,
+                                                       const void* caller, unsigned orig_size) {
   if (gfp & gfp::DIRECT_RECLAIM) might_sleep("include/linux/sched/mm.h", 321);
   const CpuRef c = this_cpu();
   if (__builtin_expect(!s->bypass_sheaves && nid == NUMA_NO_NODE, 1)) {

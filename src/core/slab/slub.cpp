@@ -48,9 +48,7 @@ u64 splitmix(std::atomic<u64>& seed) {
   return z ^ (z >> 31);
 }
 
-Sheaf* empty_sheaf(Kernel& k) {
-  return reinterpret_cast<Sheaf*>(I::state(k).empty_sheaf_storage);
-}
+Sheaf* empty_sheaf(Kernel& k) { return reinterpret_cast<Sheaf*>(I::state(k).empty_sheaf_storage); }
 bool is_empty_sheaf(Kernel& k, const Sheaf* sh) {
   return sh == reinterpret_cast<const Sheaf*>(I::state(k).empty_sheaf_storage);
 }
@@ -80,7 +78,8 @@ Sheaf* sheaf_alloc(Kernel& k, unsigned capacity, gfp_t gfp) {
     Page* page = k.alloc_pages((gfp & ~gfp::RECLAIM_MASK) | gfp::NOWARN | gfp::KSWAPD_RECLAIM, 0);
     if (page == nullptr) return nullptr;
     u8* base = static_cast<u8*>(k.page_to_virt_raw(page));
-    k.page_zone(page)->pgdat->vm_stat[NR_SLAB_UNRECLAIMABLE].fetch_add(1, std::memory_order_relaxed);
+    k.page_zone(page)->pgdat->vm_stat[NR_SLAB_UNRECLAIMABLE].fetch_add(1,
+                                                                       std::memory_order_relaxed);
     st.sheaf_lock.lock();
     ++st.sheaf_pages;
     for (unsigned off = SHEAF_BYTES; off < PAGE_SIZE; off += SHEAF_BYTES) {
@@ -118,7 +117,9 @@ unsigned calculate_alignment(slab_flags_t flags, unsigned align, unsigned size) 
   return unsigned(align_up(align, sizeof(void*)));
 }
 
-unsigned order_objects(unsigned order, unsigned size) { return unsigned((PAGE_SIZE << order) / size); }
+unsigned order_objects(unsigned order, unsigned size) {
+  return unsigned((PAGE_SIZE << order) / size);
+}
 
 unsigned calc_slab_order(unsigned size, unsigned min_order, unsigned max_order, unsigned fract) {
   unsigned order;
@@ -152,8 +153,7 @@ bool calculate_sizes(const Kernel& k, KmemCache* s, const KmemCacheArgs* args) {
   unsigned size = unsigned(align_up(s->object_size, sizeof(void*)));
   if ((flags & SLAB_POISON) && !(flags & SLAB_TYPESAFE_BY_RCU) && s->ctor == nullptr)
     s->flags |= SLAB_OBJECT_POISON;
-  else
-    s->flags &= ~SLAB_OBJECT_POISON;
+  else s->flags &= ~SLAB_OBJECT_POISON;
   if ((flags & SLAB_RED_ZONE) && size == s->object_size) size += sizeof(void*);
   s->inuse = size;
   const bool kmalloc_orig =
@@ -230,23 +230,6 @@ void init_cache_struct(Kernel& k, KmemCache* s, void* mem) {
 
 // ---- slabs ------------------------------------------------------------------------------
 
-// "Unexpected gfp" (kmalloc_fix_flags): slab allocations never take
-// __GFP_DMA32/__GFP_HIGHMEM or unknown bits.
-gfp_t fix_slab_flags(Kernel& k, gfp_t gfp) {
-  gfp_t fixed = gfp & ~gfp::SLAB_BUG_MASK;
-  char a[160], b[160];
-  format_gfp(a, sizeof a, gfp);
-  format_gfp(b, sizeof b, fixed);
-  char buf[512];
-  size_t n = format(buf, sizeof buf,
-                    "Unexpected gfp: %#x (%s). Fixing up to gfp: %#x (%s). Fix your code!\n"
-                    "CPU: %u PID: %d Comm: kmem\nCall Trace:\n <TASK>\n dump_stack_lvl+0x0/0x0\n"
-                    " new_slab+0x0/0x0\n </TASK>\n",
-                    gfp, a, fixed, b, k.current_cpu(), k.current_pid());
-  k.report_bug(BUG_WARN, buf, n);
-  return fixed;
-}
-
 unsigned gcd(unsigned a, unsigned b) {
   while (b != 0) {
     unsigned t = a % b;
@@ -286,7 +269,7 @@ void thread_freelist(Kernel& k, KmemCache* s, Page* slab, u8* base, unsigned obj
 // caller's reclaim flags and the cache's zone and migratetype, objects
 // constructed and threaded. Called with no lock held; may sleep.
 Page* new_slab(Kernel& k, KmemCache* s, gfp_t gfp, int nid, unsigned cpu) {
-  if (gfp & gfp::SLAB_BUG_MASK) gfp = fix_slab_flags(k, gfp);
+  if (gfp & gfp::SLAB_BUG_MASK) gfp = I::kmalloc_fix_flags(k, gfp);
   if (s->ctor != nullptr && (gfp & gfp::ZERO) &&
       !I::state(k).warned_ctor_zero.exchange(true, std::memory_order_relaxed)) {
     char buf[256];
@@ -411,6 +394,17 @@ unsigned take_from_slab(Kernel& k, KmemCache* s, CacheNode* n, Page* slab, void*
   return got;
 }
 
+void report_double_free(Kernel& k, KmemCache* s, const void* obj) {
+  char buf[512];
+  size_t n = format(buf, sizeof buf,
+                    "kernel BUG at mm/slub.c:450!\n"
+                    "Oops: invalid opcode: 0000 [#1] SMP NOPTI\n"
+                    "slab %s: double free of object 0x%lx detected (it is the object freed last "
+                    "on CPU %u: CONFIG_SLAB_FREELIST_HARDENED's naive check)\n",
+                    s->name, reinterpret_cast<unsigned long>(obj), k.current_cpu());
+  k.report_bug(BUG_BAD_FREE, buf, n);
+}
+
 int local_node(Kernel& k) { return k.cpu_to_node(k.current_cpu()); }
 
 // SLUB: Unable to allocate memory (slab_out_of_memory), rate limited.
@@ -426,8 +420,9 @@ void slab_out_of_memory(Kernel& k, KmemCache* s, gfp_t gfp, int nid) {
   k.printk(LogLevel::warning,
            "SLUB: Unable to allocate memory on CPU %u (of node %d) on node %d, gfp=%#x(%s)",
            k.current_cpu(), local_node(k), nid, gfp, g);
-  k.printk(LogLevel::warning, "  cache: %s, object size: %u, buffer size: %u, default order: %u, "
-                              "min order: %u",
+  k.printk(LogLevel::warning,
+           "  cache: %s, object size: %u, buffer size: %u, default order: %u, "
+           "min order: %u",
            s->name, s->object_size, s->size, s->order, s->min_order);
   for (int i = 0; i < k.nr_node_ids(); ++i) {
     CacheNode* n = s->node[i];
@@ -490,6 +485,13 @@ void SlabOps::free_to_slabs(Kernel& k, KmemCache* s, void** objs, unsigned count
       locked = n;
     }
     if (debug && !slab_debug_free(k, s, slab, obj, caller)) continue;
+    if (__builtin_expect(obj == slab_freelist(slab), 0)) {
+      // set_freepointer's naive check: freeing the slab's first free object.
+      locked->list_lock.unlock();
+      locked = nullptr;
+      report_double_free(k, s, obj);
+      continue;
+    }
     set_freepointer(s, obj, slab_freelist(slab));
     slab->private_ = reinterpret_cast<uintptr_t>(obj);
     unsigned inuse = slab_inuse(slab) - 1;
@@ -586,8 +588,8 @@ void* alloc_from_pcs_slow(Kernel& k, KmemCache* s, CpuRef c, gfp_t gfp, uintptr_
                                                                                          : nullptr;
     }
   }
-  unsigned got = I::refill_objects(k, s, sh->objects, sh->capacity, gfp, NUMA_NO_NODE, caller,
-                                   s->object_size);
+  unsigned got =
+      I::refill_objects(k, s, sh->objects, sh->capacity, gfp, NUMA_NO_NODE, caller, s->object_size);
   stat(s, c.cpu, SHEAF_REFILL);
   if (got == 0) {
     sh->size = 0;
@@ -646,6 +648,27 @@ void* Kernel::slab_alloc_slow(KmemCache* s, gfp_t gfp, int nid, const void* call
 
 // ---- free -------------------------------------------------------------------------------
 
+// kmalloc_fix_flags: slab memory never takes __GFP_DMA32, __GFP_HIGHMEM or
+// unknown bits.
+gfp_t SlabOps::kmalloc_fix_flags(Kernel& k, gfp_t gfp) {
+  const gfp_t invalid = gfp & gfp::SLAB_BUG_MASK;
+  const gfp_t fixed = gfp & ~gfp::SLAB_BUG_MASK;
+  char a[160], b[160];
+  format_gfp(a, sizeof a, invalid);
+  format_gfp(b, sizeof b, fixed);
+  char comm[32];
+  k.current_comm(comm, sizeof comm);
+  char buf[640];
+  size_t n = format(buf, sizeof buf,
+                    "Unexpected gfp: %#x (%s). Fixing up to gfp: %#x (%s). Fix your code!\n"
+                    "CPU: %u UID: 0 PID: %d Comm: %s Not tainted 6.18.0-kmem #1\n"
+                    "Call Trace:\n <TASK>\n  dump_stack_lvl+0x0/0x0\n  kmalloc_fix_flags+0x0/0x0\n"
+                    " </TASK>\n",
+                    invalid, a, fixed, b, k.current_cpu(), k.current_pid(), comm);
+  k.report_bug(BUG_WARN, buf, n);
+  return fixed;
+}
+
 void SlabOps::report_invalid_free(Kernel& k, const void* p, const char* why) {
   char buf[512];
   size_t n = format(buf, sizeof buf,
@@ -659,22 +682,25 @@ void SlabOps::report_invalid_free(Kernel& k, const void* p, const char* why) {
 
 bool SlabOps::check_object_pointer(Kernel& k, KmemCache* s, Page* slab, const void* obj) {
   if (__builtin_expect(k.slab_object_ok(s, slab, obj), 1)) return true;
-  slab_err(k, s, slab, "Invalid object pointer 0x%016lx", reinterpret_cast<unsigned long>(obj));
+  if (s->flags & SLAB_CONSISTENCY_CHECKS) {  // slub_debug=F: Linux's own report
+    slab_err(k, s, slab, "Invalid object pointer 0x%016lx", reinterpret_cast<unsigned long>(obj));
+    return false;
+  }
+  // Without debugging Linux would corrupt the freelist; kmem refuses the free.
+  char buf[384];
+  size_t n = format(buf, sizeof buf,
+                    "------------[ cut here ]------------\n"
+                    "WARNING: CPU: %u PID: %d at mm/slub.c:4694 kfree+0x0/0x0\n"
+                    "slab %s: Invalid object pointer 0x%016lx (not the start of an object; "
+                    "objects are %u bytes apart): the free is ignored\n"
+                    "---[ end trace 0000000000000000 ]---\n",
+                    k.current_cpu(), k.current_pid(), s->name, reinterpret_cast<unsigned long>(obj),
+                    s->size);
+  k.report_bug(BUG_BAD_FREE, buf, n);
   return false;
 }
 
 namespace {
-
-void report_double_free(Kernel& k, KmemCache* s, const void* obj) {
-  char buf[512];
-  size_t n = format(buf, sizeof buf,
-                    "kernel BUG at mm/slub.c:450!\n"
-                    "Oops: invalid opcode: 0000 [#1] SMP NOPTI\n"
-                    "slab %s: double free of object 0x%lx detected (it is the object freed last "
-                    "on CPU %u: CONFIG_SLAB_FREELIST_HARDENED's naive check)\n",
-                    s->name, reinterpret_cast<unsigned long>(obj), k.current_cpu());
-  k.report_bug(BUG_BAD_FREE, buf, n);
-}
 
 // Free slow path inside the slot with main full; returns outside it.
 void free_to_pcs_slow(Kernel& k, KmemCache* s, CpuRef c, void* obj) {
@@ -845,8 +871,8 @@ int Kernel::kmem_cache_alloc_bulk(KmemCache* s, gfp_t gfp, size_t count, void** 
   const uintptr_t caller = reinterpret_cast<uintptr_t>(__builtin_return_address(0));
   while (i < count) {
     unsigned want = unsigned(min_t(count - i, size_t(1) << 20));
-    unsigned got = I::refill_objects(*this, s, p + i, want, gfp, NUMA_NO_NODE, caller,
-                                     s->object_size);
+    unsigned got =
+        I::refill_objects(*this, s, p + i, want, gfp, NUMA_NO_NODE, caller, s->object_size);
     if (got == 0) {
       kmem_cache_free_bulk(s, i, p);
       return 0;
@@ -1042,9 +1068,8 @@ KmemCache* SlabOps::create_cache(Kernel& k, const char* name, unsigned size, uns
     return nullptr;
   }
   s->bypass_sheaves = (s->flags & SLAB_DEBUG_FLAGS) != 0;
-  s->sheaf_capacity = args && args->sheaf_capacity
-                          ? min_t(args->sheaf_capacity, SHEAF_MAX_CAPACITY)
-                          : default_sheaf_capacity(s->size);
+  s->sheaf_capacity = args && args->sheaf_capacity ? min_t(args->sheaf_capacity, SHEAF_MAX_CAPACITY)
+                                                   : default_sheaf_capacity(s->size);
   init_cache_struct(k, s, mem);
   return s;
 }
@@ -1092,8 +1117,7 @@ KmemCache* Kernel::kmem_cache_create(const char* name, unsigned size, const Kmem
   SlabState& st = slab_;
   might_sleep("mm/slab_common.c", 311);
   if (name == nullptr || in_interrupt() || size < 1 || size > KMALLOC_MAX_SIZE) {
-    printk(LogLevel::err, "kmem_cache_create(%s) integrity check failed",
-           name ? name : "(null)");
+    printk(LogLevel::err, "kmem_cache_create(%s) integrity check failed", name ? name : "(null)");
     err = -22;  // -EINVAL
   } else if (flags & ~SLAB_CREATE_MASK) {
     err = -22;
@@ -1210,7 +1234,8 @@ KmemCache* Kernel::find_cache(const char* name) {
 
 void Kernel::for_each_cache(void (*fn)(KmemCache* s, void* arg), void* arg) {
   slab_.caches_lock.lock();
-  for (ListHead* l = slab_.caches.next; l != &slab_.caches; l = l->next) fn(cache_from_list(l), arg);
+  for (ListHead* l = slab_.caches.next; l != &slab_.caches; l = l->next)
+    fn(cache_from_list(l), arg);
   slab_.caches_lock.unlock();
 }
 

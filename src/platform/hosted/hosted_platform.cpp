@@ -114,8 +114,26 @@ void* HostedPlatform::map_physical(u64 bytes) {
   fd_ = memfd_create("kmem-physical-memory", MFD_CLOEXEC);
   if (fd_ < 0) return nullptr;
   if (ftruncate(fd_, off_t(bytes)) != 0) return nullptr;
-  void* p = mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_NORESERVE, fd_, 0);
-  return p == MAP_FAILED ? nullptr : p;
+  // The direct map starts on a 1 GiB boundary, as x86-64's PAGE_OFFSET
+  // does, so that a block of 2^n pages is 2^n-page aligned virtually too
+  // (kmalloc(8192) is 8 KiB aligned, an order-10 block 4 MiB aligned).
+  // Reserve room to align, then map the memfd over the aligned part.
+  constexpr u64 kAlign = u64(1) << 30;
+  void* r =
+      mmap(nullptr, bytes + kAlign, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+  if (r == MAP_FAILED) return nullptr;
+  const auto start = reinterpret_cast<uintptr_t>(r);
+  const uintptr_t aligned = (start + kAlign - 1) & ~uintptr_t(kAlign - 1);
+  if (aligned > start) munmap(r, aligned - start);
+  const uintptr_t tail = aligned + bytes, end = start + bytes + kAlign;
+  if (end > tail) munmap(reinterpret_cast<void*>(tail), end - tail);
+  void* p = mmap(reinterpret_cast<void*>(aligned), bytes, PROT_READ | PROT_WRITE,
+                 MAP_SHARED | MAP_NORESERVE | MAP_FIXED, fd_, 0);
+  if (p == MAP_FAILED) {
+    munmap(reinterpret_cast<void*>(aligned), bytes);
+    return nullptr;
+  }
+  return p;
 }
 
 void HostedPlatform::unmap_physical(void* base, u64 bytes) {

@@ -49,7 +49,8 @@ TEST_P(MachineBoot, BootsQuicklyWithSmallFootprint) {
     EXPECT_LE(k.totalram_pages(), ram_pages);
     EXPECT_GE(k.totalram_pages(), ram_pages - ram_pages / 32 - 512) << line;
     EXPECT_EQ(k.global_free_pages(), k.boot_free_pages()) << "nothing allocated since boot";
-    EXPECT_GT(k.boot_free_pages(), k.totalram_pages() - 64) << "the slab boot caches take a few pages";
+    EXPECT_GT(k.boot_free_pages(), k.totalram_pages() - 64)
+        << "the slab boot caches take a few pages";
     EXPECT_EQ(k.max_pfn(), k.e820().max_ram_end() >> kmem::PAGE_SHIFT);
     char msg[512] = {};
     EXPECT_TRUE(k.check_invariants(msg, sizeof msg)) << msg;
