@@ -25,6 +25,7 @@ namespace kmem {
 class Kernel;
 struct Page;
 struct Task;
+struct KmemCache;  // a slab cache (the core's; only pointers are handed out)
 
 // Thrown by the Machine constructor for a command line that does not boot.
 class BootError : public std::runtime_error {
@@ -73,10 +74,37 @@ class Machine {
   void* kmap_local_page(Page* page);
   void kunmap_local(const void* addr);
 
+  // ---- slab caches and kmalloc (<linux/slab.h>; kmem/slab.hpp has Cache<T>) ----
+  // Linux 6.18 semantics (docs/slab.md): kmalloc(0) is ZERO_SIZE_PTR (16),
+  // kfree(nullptr) and kfree(ZERO_SIZE_PTR) do nothing, bad pointers are
+  // reported, never followed. nid -1: any node. kmem_cache_create returns
+  // nullptr on failure (flags: kmem::slab::* in kmem/slab.hpp, align 0:
+  // default); a cache may be merged with a compatible one.
+  // kmem_cache_alloc_bulk is all or nothing (n or 0). slab_validate runs
+  // slub_debug's validation over the cache and returns the errors found;
+  // slab_check_invariants checks every cache's counters and lists (false
+  // with the reason in *why).
+  void* kmalloc(std::size_t size, gfp_t gfp, int nid = -1);
+  void* kzalloc(std::size_t size, gfp_t gfp, int nid = -1);
+  void kfree(const void* p);
+  void* krealloc(const void* p, std::size_t new_size, gfp_t gfp);
+  std::size_t ksize(const void* p);
+  KmemCache* kmem_cache_create(std::string_view name, unsigned size, unsigned align = 0,
+                               std::uint32_t flags = 0, void (*ctor)(void*) = nullptr);
+  void kmem_cache_destroy(KmemCache* s);
+  int kmem_cache_shrink(KmemCache* s);
+  void* kmem_cache_alloc(KmemCache* s, gfp_t gfp, int nid = -1);
+  void kmem_cache_free(KmemCache* s, void* obj);
+  int kmem_cache_alloc_bulk(KmemCache* s, gfp_t gfp, std::size_t n, void** p);
+  void kmem_cache_free_bulk(KmemCache* s, std::size_t n, void** p);
+  unsigned long slab_validate(KmemCache* s);
+  bool slab_check_invariants(std::string* why = nullptr);
+
   // ---- reports ----
   // The text of a /proc or debugfs file: "buddyinfo", "pagetypeinfo",
-  // "zoneinfo", "meminfo", "vmstat", "unusable_index", "extfrag_index",
-  // "e820", "memblock/memory", "memblock/reserved". Throws std::invalid_argument
+  // "zoneinfo", "meminfo", "vmstat", "slabinfo", "unusable_index",
+  // "extfrag_index", "e820", "memblock/memory", "memblock/reserved", and
+  // kmem's own "slab_stats" (docs/proc.md). Throws std::invalid_argument
   // for an unknown name.
   std::string proc(std::string_view name) const;
   static std::vector<std::string> proc_files();

@@ -10,11 +10,15 @@
 
 namespace kmem::report {
 
-void buddyinfo(Kernel& k, Seq& out);       // /proc/buddyinfo
-void pagetypeinfo(Kernel& k, Seq& out);    // /proc/pagetypeinfo
-void zoneinfo(Kernel& k, Seq& out);        // /proc/zoneinfo
-void meminfo(Kernel& k, Seq& out);         // /proc/meminfo
-void vmstat(Kernel& k, Seq& out);          // /proc/vmstat
+void buddyinfo(Kernel& k, Seq& out);     // /proc/buddyinfo
+void pagetypeinfo(Kernel& k, Seq& out);  // /proc/pagetypeinfo
+void zoneinfo(Kernel& k, Seq& out);      // /proc/zoneinfo
+void meminfo(Kernel& k, Seq& out);       // /proc/meminfo
+void vmstat(Kernel& k, Seq& out);        // /proc/vmstat
+void slabinfo(Kernel& k, Seq& out);      // /proc/slabinfo (version 2.1)
+// kmem's own per-cache table (not a Linux file): list sizes, objects in the
+// barns' sheaves and the fast/slow path counters (docs/proc.md).
+void slab_stats(Kernel& k, Seq& out);
 void unusable_index(Kernel& k, Seq& out);  // /sys/kernel/debug/extfrag/unusable_index
 void extfrag_index(Kernel& k, Seq& out);   // /sys/kernel/debug/extfrag/extfrag_index
 

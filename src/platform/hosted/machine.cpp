@@ -7,6 +7,7 @@
 #include <mutex>
 
 #include "kernel.h"
+#include "kmem/slab.hpp"
 #include "platform/hosted/hosted_platform.h"
 #include "report/report.h"
 
@@ -118,9 +119,81 @@ void Machine::kunmap(Page* page) { impl_->kernel.kunmap(page); }
 void* Machine::kmap_local_page(Page* page) { return impl_->kernel.kmap_local_page(page); }
 void Machine::kunmap_local(const void* addr) { impl_->kernel.kunmap_local(addr); }
 
+// ---- slab caches and kmalloc ------------------------------------------------------------
+
+static_assert(slab::CONSISTENCY_CHECKS == SLAB_CONSISTENCY_CHECKS &&
+              slab::RED_ZONE == SLAB_RED_ZONE && slab::POISON == SLAB_POISON &&
+              slab::HWCACHE_ALIGN == SLAB_HWCACHE_ALIGN && slab::CACHE_DMA == SLAB_CACHE_DMA &&
+              slab::CACHE_DMA32 == SLAB_CACHE_DMA32 && slab::STORE_USER == SLAB_STORE_USER &&
+              slab::PANIC == SLAB_PANIC && slab::TYPESAFE_BY_RCU == SLAB_TYPESAFE_BY_RCU &&
+              slab::TRACE == SLAB_TRACE && slab::DEBUG_OBJECTS == SLAB_DEBUG_OBJECTS &&
+              slab::NOLEAKTRACE == SLAB_NOLEAKTRACE && slab::NO_MERGE == SLAB_NO_MERGE &&
+              slab::FAILSLAB == SLAB_FAILSLAB && slab::ACCOUNT == SLAB_ACCOUNT &&
+              slab::NO_USER_FLAGS == SLAB_NO_USER_FLAGS &&
+              slab::RECLAIM_ACCOUNT == SLAB_RECLAIM_ACCOUNT && slab::TEMPORARY == SLAB_TEMPORARY);
+
+namespace {
+
+void check_nid(const Kernel& k, int nid, const char* fn) {
+  if (nid < -1 || nid >= k.nr_node_ids())
+    throw std::invalid_argument(std::string("kmem: ") + fn + ": no node " + std::to_string(nid));
+}
+
+}  // namespace
+
+void* Machine::kmalloc(std::size_t size, gfp_t gfp, int nid) {
+  check_nid(impl_->kernel, nid, "kmalloc");
+  return impl_->kernel.kmalloc_impl(size, gfp, nid, __builtin_return_address(0));
+}
+void* Machine::kzalloc(std::size_t size, gfp_t gfp, int nid) {
+  check_nid(impl_->kernel, nid, "kzalloc");
+  return impl_->kernel.kmalloc_impl(size, gfp | gfp::ZERO, nid, __builtin_return_address(0));
+}
+void Machine::kfree(const void* p) { impl_->kernel.kfree(p); }
+void* Machine::krealloc(const void* p, std::size_t new_size, gfp_t gfp) {
+  return impl_->kernel.krealloc(p, new_size, gfp);
+}
+std::size_t Machine::ksize(const void* p) { return impl_->kernel.ksize(p); }
+KmemCache* Machine::kmem_cache_create(std::string_view name, unsigned size, unsigned align,
+                                      std::uint32_t flags, void (*ctor)(void*)) {
+  KmemCacheArgs args{};
+  args.align = align;
+  args.ctor = ctor;
+  return impl_->kernel.kmem_cache_create(std::string(name).c_str(), size, &args, flags);
+}
+void Machine::kmem_cache_destroy(KmemCache* s) { impl_->kernel.kmem_cache_destroy(s); }
+int Machine::kmem_cache_shrink(KmemCache* s) {
+  if (s == nullptr) throw std::invalid_argument("kmem: kmem_cache_shrink(nullptr)");
+  return impl_->kernel.kmem_cache_shrink(s);
+}
+void* Machine::kmem_cache_alloc(KmemCache* s, gfp_t gfp, int nid) {
+  if (s == nullptr) throw std::invalid_argument("kmem: kmem_cache_alloc(nullptr)");
+  check_nid(impl_->kernel, nid, "kmem_cache_alloc");
+  return impl_->kernel.kmem_cache_alloc_node(s, gfp, nid);
+}
+void Machine::kmem_cache_free(KmemCache* s, void* obj) { impl_->kernel.kmem_cache_free(s, obj); }
+int Machine::kmem_cache_alloc_bulk(KmemCache* s, gfp_t gfp, std::size_t n, void** p) {
+  if (s == nullptr) throw std::invalid_argument("kmem: kmem_cache_alloc_bulk(nullptr)");
+  return impl_->kernel.kmem_cache_alloc_bulk(s, gfp, n, p);
+}
+void Machine::kmem_cache_free_bulk(KmemCache* s, std::size_t n, void** p) {
+  impl_->kernel.kmem_cache_free_bulk(s, n, p);
+}
+unsigned long Machine::slab_validate(KmemCache* s) {
+  if (s == nullptr) throw std::invalid_argument("kmem: slab_validate(nullptr)");
+  return impl_->kernel.slab_validate(s);
+}
+bool Machine::slab_check_invariants(std::string* why) {
+  char msg[256] = "";
+  const bool ok = impl_->kernel.slab_check_invariants(msg, sizeof msg);
+  if (why != nullptr) *why = ok ? std::string() : std::string(msg);
+  return ok;
+}
+
 std::vector<std::string> Machine::proc_files() {
-  return {"buddyinfo",      "pagetypeinfo",  "zoneinfo", "meminfo",         "vmstat",
-          "unusable_index", "extfrag_index", "e820",     "memblock/memory", "memblock/reserved"};
+  return {"buddyinfo", "pagetypeinfo",    "zoneinfo",          "meminfo",
+          "vmstat",    "slabinfo",        "unusable_index",    "extfrag_index",
+          "e820",      "memblock/memory", "memblock/reserved", "slab_stats"};
 }
 
 std::string Machine::proc(std::string_view name) const {
@@ -131,6 +204,8 @@ std::string Machine::proc(std::string_view name) const {
     else if (name == "zoneinfo") report::zoneinfo(k, s);
     else if (name == "meminfo") report::meminfo(k, s);
     else if (name == "vmstat") report::vmstat(k, s);
+    else if (name == "slabinfo") report::slabinfo(k, s);
+    else if (name == "slab_stats") report::slab_stats(k, s);
     else if (name == "unusable_index") report::unusable_index(k, s);
     else if (name == "extfrag_index") report::extfrag_index(k, s);
     else if (name == "e820") k.e820().print(s);
