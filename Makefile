@@ -6,6 +6,7 @@
 #   make asan         the test suite built with -fsanitize=address,undefined (build-asan/)
 #   make tsan         the test suite built with -fsanitize=thread (build-tsan/)
 #   make bench        build and run the bench_* programs
+#   make bench-slab   build, then kmem's slab/kmalloc against malloc peers (bench_slab_peers)
 #   make format       clang-format -i over src include tests bench tools
 #   make format-check fail if anything is not clang-formatted
 #   make install      cmake --install build --prefix $(PREFIX)
@@ -14,7 +15,7 @@
 #   make deps         only check for (and as root install) the Debian packages
 #
 # Variables: PREFIX (/usr/local), CMAKE_ARGS (extra configure arguments, first
-# configure only), CTEST_JOBS (2), CTEST_ARGS, BENCH_ARGS, RUN_ARGS.
+# configure only), CTEST_JOBS (2), CTEST_ARGS, BENCH_ARGS, BENCH_SLAB_ARGS, RUN_ARGS.
 
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
@@ -31,6 +32,7 @@ CTEST_JOBS ?= 2
 CTEST_ARGS ?=
 CMAKE_ARGS ?=
 BENCH_ARGS ?= --benchmark_min_time=0.05
+BENCH_SLAB_ARGS ?=
 RUN_ARGS   ?=
 CLANG_FORMAT ?= $(shell command -v clang-format || command -v clang-format-14 || echo clang-format)
 
@@ -44,7 +46,7 @@ DEB_PACKAGES := build-essential cmake ninja-build pkg-config \
 
 FORMAT_DIRS := src include tests bench tools
 
-.PHONY: run test asan tsan bench format format-check install clean deps build configure docs
+.PHONY: run test asan tsan bench bench-slab format format-check install clean deps build configure docs
 
 # ---- Debian packages --------------------------------------------------------
 # One dpkg-query call for all packages (fast when everything is installed).
@@ -116,7 +118,18 @@ tsan: deps
 bench: build
 	@benches=$$(find $(BUILD_DIR)/bench -maxdepth 1 -type f -name 'bench_*' -perm -u+x 2>/dev/null | sort); \
 	if [ -z "$$benches" ]; then echo "kmem: no bench_* programs yet (bench/*.cpp)"; exit 0; fi; \
-	for b in $$benches; do echo "==> $$b"; "$$b" $(BENCH_ARGS); done
+	for b in $$benches; do \
+	  echo "==> $$b"; \
+	  case "$$b" in \
+	    */bench_slab_peers) "$$b" --quick ;; \
+	    *) "$$b" $(BENCH_ARGS) ;; \
+	  esac; \
+	done
+
+# kmem's slab and kmalloc against glibc, tcmalloc, jemalloc and mimalloc
+# (full mode, about 2 minutes; BENCH_SLAB_ARGS=--quick for the short one).
+bench-slab: build
+	./$(BUILD_DIR)/bench/bench_slab_peers $(BENCH_SLAB_ARGS)
 
 # ---- formatting ---------------------------------------------------------------------
 FORMAT_FILES = $(shell find $(FORMAT_DIRS) -type f \( -name '*.c' -o -name '*.h' -o -name '*.cpp' -o -name '*.hpp' \) 2>/dev/null | sort)
