@@ -70,9 +70,9 @@ int kmem_bind_cpu(unsigned int cpu);
 
 /* Misuse the current machine detected and reported, by kind. */
 enum kmem_bug_kind {
-  KMEM_BUG_BAD_PAGE,    /* a page in a bad state at alloc or free */
-  KMEM_BUG_BAD_FREE,    /* a free of something not allocated */
-  KMEM_BUG_WARN,        /* a WARN_ON() that fired, the library's or the caller's */
+  KMEM_BUG_BAD_PAGE,     /* a page in a bad state at alloc or free */
+  KMEM_BUG_BAD_FREE,     /* a free of something not allocated */
+  KMEM_BUG_WARN,         /* a WARN_ON() that fired, the library's or the caller's */
   KMEM_BUG_ATOMIC_SLEEP, /* a call that may sleep made in atomic context
                             ("BUG: sleeping function called from invalid
                             context"; counted every time, printed at most once

@@ -124,8 +124,7 @@ bool apply(Token name, Token value, Options& o, CmdlineError& err) {
     return true;
   }
   if (is("slub_debug") || is("slab_debug")) {
-    if (value.n >= sizeof o.slub_debug)
-      return fail(err, "%.*s=%.*s: too long", name, value);
+    if (value.n >= sizeof o.slub_debug) return fail(err, "%.*s=%.*s: too long", name, value);
     for (size_t i = 0; i < value.n; ++i) o.slub_debug[i] = value.p[i];
     o.slub_debug[value.n] = 0;
     return true;
@@ -187,8 +186,8 @@ bool parse_cmdline(const char* cmdline, Options& out, CmdlineError& err) {
     size_t eq = 0;
     while (eq < word.n && word.p[eq] != '=') ++eq;
     Token name{word.p, eq};
-    if (eq == word.n && (str_eq_n(word.p, word.n, "slab_nomerge") ||
-                         str_eq_n(word.p, word.n, "slub_nomerge"))) {
+    if (eq == word.n &&
+        (str_eq_n(word.p, word.n, "slab_nomerge") || str_eq_n(word.p, word.n, "slub_nomerge"))) {
       o.slab_nomerge = true;
       continue;
     }
@@ -196,8 +195,8 @@ bool parse_cmdline(const char* cmdline, Options& out, CmdlineError& err) {
       o.slab_nomerge = false;
       continue;
     }
-    if (eq == word.n && (str_eq_n(word.p, word.n, "slub_debug") ||
-                         str_eq_n(word.p, word.n, "slab_debug"))) {
+    if (eq == word.n &&
+        (str_eq_n(word.p, word.n, "slub_debug") || str_eq_n(word.p, word.n, "slab_debug"))) {
       o.slub_debug[0] = 'F', o.slub_debug[1] = 'Z', o.slub_debug[2] = 'P', o.slub_debug[3] = 'U';
       o.slub_debug[4] = 0;
       continue;

@@ -48,10 +48,10 @@
 namespace kmem {
 
 enum PageFlags : u32 {
-  PG_reserved = 1u << 0,  // memblock-reserved or hole; never on a free list
-  PG_head = 1u << 3,      // head of a compound page (__GFP_COMP)
-  PG_movable = 1u << 4,   // allocated with __GFP_MOVABLE (stands in for PG_lru)
-  PG_slab = 1u << 5,      // owned by the slab allocator
+  PG_reserved = 1u << 0,       // memblock-reserved or hole; never on a free list
+  PG_head = 1u << 3,           // head of a compound page (__GFP_COMP)
+  PG_movable = 1u << 4,        // allocated with __GFP_MOVABLE (stands in for PG_lru)
+  PG_slab = 1u << 5,           // owned by the slab allocator
   PG_large_kmalloc = 1u << 6,  // a kmalloc() above KMALLOC_MAX_CACHE_SIZE (PGTY_large_kmalloc)
 };
 
@@ -65,14 +65,14 @@ enum PageState : u8 {
 
 struct Page {
   u32 flags;
-  s32 refcount_;   // _refcount; only through the atomic accessors below
-  u8 order;        // owner's: the order allocated with
-  u8 state;        // buddy's: PS_BUDDY or 0
-  u8 buddy_order;  // buddy's: order of the free block while PS_BUDDY
-  u8 pcp;          // per-CPU lists': 1 while on a pcp list
-  u8 pcp_order;    // per-CPU lists': the block's order while there
-  u8 slab_nid;        // slab layer: the slab's node (immutable while a slab)
-  u16 slab_objects;   // slab layer: objects in the slab (immutable while a slab)
+  s32 refcount_;     // _refcount; only through the atomic accessors below
+  u8 order;          // owner's: the order allocated with
+  u8 state;          // buddy's: PS_BUDDY or 0
+  u8 buddy_order;    // buddy's: order of the free block while PS_BUDDY
+  u8 pcp;            // per-CPU lists': 1 while on a pcp list
+  u8 pcp_order;      // per-CPU lists': the block's order while there
+  u8 slab_nid;       // slab layer: the slab's node (immutable while a slab)
+  u16 slab_objects;  // slab layer: objects in the slab (immutable while a slab)
   ListHead lru;
   uintptr_t compound_head;  // tail pages: head | 1
   uintptr_t private_;
