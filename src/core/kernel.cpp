@@ -45,13 +45,15 @@ namespace {
 std::atomic<u64> g_next_kernel_uid{1};
 }  // namespace
 
-unsigned Kernel::this_cpu_slow(TaskContext& t) const {
-  unsigned w = ops_.current_cpu(ops_.ctx);
+CpuRef Kernel::this_cpu_slow() const {
+  const unsigned w = ops_.current_cpu(ops_.ctx);
+  const CpuRef c{w & ~CPU_SHARED, (w & CPU_SHARED) == 0};
   if (uid_ != 0) {  // cached only once booted
-    t.cpu_cache_word = w;
+    TaskContext& t = current_ctx();
+    t.cpu_cache = c;
     t.cpu_cache_uid = uid_;
   }
-  return w;
+  return c;
 }
 
 bool Kernel::boot(const Options& opts, const PlatformOps& ops, CmdlineError& err) {

@@ -35,10 +35,6 @@
 namespace kmem {
 
 // The calling thread's CPU slot, and whether it owns it exclusively.
-struct CpuRef {
-  unsigned cpu;
-  bool exclusive;
-};
 
 // Per-CPU entry state guarding that CPU's per-CPU data (pcp lists, and later
 // slab sheaves). Two protocols, chosen at boot:
@@ -327,12 +323,11 @@ class Kernel {
   // The calling thread's CPU slot: one TLS compare on the fast path (the
   // platform is asked once per thread and machine).
   CpuRef this_cpu() const {
-    TaskContext& t = current_ctx();
-    unsigned w = t.cpu_cache_word;
-    if (__builtin_expect(t.cpu_cache_uid != uid_, 0)) w = this_cpu_slow(t);
-    return CpuRef{w & ~CPU_SHARED, (w & CPU_SHARED) == 0};
+    const TaskContext& t = current_ctx();
+    if (__builtin_expect(t.cpu_cache_uid == uid_, 1)) return t.cpu_cache;
+    return this_cpu_slow();
   }
-  unsigned this_cpu_slow(TaskContext& t) const;
+  CpuRef this_cpu_slow() const;
   // Enter/leave this CPU's per-CPU data from the running thread. enter fails
   // (and the caller takes its shared slow path) when the thread does not own
   // the slot or a remote CPU is inside it.

@@ -46,6 +46,13 @@ enum : u32 {
   PF_MEMALLOC_PIN = 0x10000000,   // memalloc_pin_save(): no ZONE_MOVABLE
 };
 
+// The calling thread's CPU slot, and whether it owns it exclusively
+// (Kernel::this_cpu()).
+struct CpuRef {
+  unsigned cpu;
+  bool exclusive;
+};
+
 // Pages freed while a reclaimer runs are credited to it (current->reclaim_state).
 struct ReclaimState {
   unsigned long reclaimed;
@@ -85,7 +92,7 @@ struct TaskContext {
   // for the machine with boot id cpu_cache_uid (0: none). The platform
   // clears it when it rebinds the thread.
   u64 cpu_cache_uid;
-  u32 cpu_cache_word;
+  CpuRef cpu_cache;
 };
 
 extern __thread TaskContext g_current_ctx;

@@ -848,6 +848,82 @@ void Kernel::kfree_slow(const void* p) {
 
 // ---- bulk -------------------------------------------------------------------------------
 
+namespace {
+
+// Takes up to want objects out of the node's full barn sheaves; returns
+// how many. Emptied sheaves go back to the barn's empty list.
+size_t barn_take_objects(Kernel& k, KmemCache* s, int nid, void** out, size_t want) {
+  CacheNode* n = s->node[nid];
+  size_t got = 0;
+  while (got < want) {
+    n->barn_lock.lock();
+    Sheaf* full = n->barn_full;
+    if (full == nullptr) {
+      n->barn_lock.unlock();
+      break;
+    }
+    size_t take = min_t(size_t(full->size), want - got);
+    full->size -= unsigned(take);
+    mem_copy(out + got, full->objects + full->size, take * sizeof(void*));
+    got += take;
+    Sheaf* to_free = nullptr;
+    if (full->size == 0) {
+      n->barn_full = full->next;
+      --n->nr_barn_full;
+      if (n->nr_barn_empty < MAX_BARN_SHEAVES) {
+        full->next = n->barn_empty;
+        n->barn_empty = full;
+        ++n->nr_barn_empty;
+      } else {
+        to_free = full;
+      }
+    }
+    n->barn_lock.unlock();
+    sheaf_free(k, to_free);
+  }
+  return got;
+}
+
+// Puts whole sheaves of objects (all of s, on node nid) into the node's
+// barn while it has room; returns how many objects went in.
+size_t barn_put_objects(Kernel& k, KmemCache* s, int nid, void** objs, size_t n) {
+  CacheNode* node = s->node[nid];
+  const unsigned cap = s->sheaf_capacity;
+  size_t put = 0;
+  while (n - put >= cap) {
+    node->barn_lock.lock();
+    if (node->nr_barn_full >= MAX_BARN_SHEAVES) {
+      node->barn_lock.unlock();
+      break;
+    }
+    Sheaf* sh = node->barn_empty;
+    if (sh != nullptr) {
+      node->barn_empty = sh->next;
+      --node->nr_barn_empty;
+    }
+    node->barn_lock.unlock();
+    if (sh == nullptr && (sh = sheaf_alloc(k, cap, gfp::NOWAIT)) == nullptr) break;
+    sh->capacity = cap;
+    sh->size = cap;
+    mem_copy(sh->objects, objs + put, cap * sizeof(void*));
+    node->barn_lock.lock();
+    if (node->nr_barn_full < MAX_BARN_SHEAVES) {
+      sh->next = node->barn_full;
+      node->barn_full = sh;
+      ++node->nr_barn_full;
+      node->barn_lock.unlock();
+      put += cap;
+      continue;
+    }
+    node->barn_lock.unlock();  // another CPU filled the barn meanwhile
+    sheaf_free(k, sh);
+    break;
+  }
+  return put;
+}
+
+}  // namespace
+
 int Kernel::kmem_cache_alloc_bulk(KmemCache* s, gfp_t gfp, size_t count, void** p) {
   if (count == 0) return 0;
   if (gfpflags_allow_blocking(gfp)) {
@@ -868,6 +944,9 @@ int Kernel::kmem_cache_alloc_bulk(KmemCache* s, gfp_t gfp, size_t count, void** 
     pc.stat[ALLOC_FASTPATH].add(i);
     cpu_leave(c);
   }
+  // Then whole full sheaves from this node's barn: a copy of pointers each.
+  if (!s->bypass_sheaves && i < count)
+    i += barn_take_objects(*this, s, cpu_to_node(c.cpu), p + i, count - i);
   const uintptr_t caller = reinterpret_cast<uintptr_t>(__builtin_return_address(0));
   while (i < count) {
     unsigned want = unsigned(min_t(count - i, size_t(1) << 20));
@@ -911,12 +990,11 @@ void Kernel::kmem_cache_free_bulk(KmemCache* s, size_t count, void** p) {
     size_t j = i;
     while (j < count && !zero_or_null_ptr(p[j])) {
       Page* sj = I::virt_to_slab(*this, p[j]);
-      if (sj == nullptr || slab_cache(sj) != cache ||
-          !I::check_object_pointer(*this, cache, sj, p[j]))
-        break;
+      if (sj == nullptr || slab_cache(sj) != cache || !slab_object_ok(cache, sj, p[j])) break;
       ++j;
     }
-    if (j == i) {  // the first one is bad: checked (and reported) above
+    if (j == i) {                                        // the first one is not an object start
+      I::check_object_pointer(*this, cache, slab, obj);  // reports
       ++i;
       continue;
     }
@@ -930,6 +1008,12 @@ void Kernel::kmem_cache_free_bulk(KmemCache* s, size_t count, void** p) {
       m->size += unsigned(put);
       cache->cpu[c.cpu].stat[FREE_FASTPATH].add(put);
       cpu_leave(c);
+      i += put;
+      n -= put;
+    }
+    if (n > 0 && !cache->bypass_sheaves && nr_node_ids() == 1) {
+      size_t put = barn_put_objects(*this, cache, 0, p + i, n);
+      stat(cache, c.cpu, BARN_PUT, put / cache->sheaf_capacity);
       i += put;
       n -= put;
     }
