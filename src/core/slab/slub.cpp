@@ -702,26 +702,33 @@ bool SlabOps::check_object_pointer(Kernel& k, KmemCache* s, Page* slab, const vo
 
 namespace {
 
+// Outside the slot, with the CPU's main sheaf the empty placeholder: a new
+// sheaf from the pool (never blocks) becomes main holding obj; without one
+// (or when a remote drain got in) obj goes straight to its slab.
+void free_into_new_main(Kernel& k, KmemCache* s, CpuRef c, void* obj) {
+  CacheCpu& pc = s->cpu[c.cpu];
+  Sheaf* sh = sheaf_alloc(k, s->sheaf_capacity, gfp::NOWAIT);
+  if (sh != nullptr && k.cpu_enter(c)) {
+    if (is_empty_sheaf(k, pc.main)) {
+      sh->objects[sh->size++] = obj;
+      pc.main = sh;
+      k.cpu_leave(c);
+      return;
+    }
+    k.cpu_leave(c);
+  }
+  sheaf_free(k, sh);
+  I::free_to_slabs(k, s, &obj, 1, 0);
+}
+
 // Free slow path inside the slot with main full; returns outside it.
 void free_to_pcs_slow(Kernel& k, KmemCache* s, CpuRef c, void* obj) {
   CacheCpu& pc = s->cpu[c.cpu];
   stat(s, c.cpu, FREE_SLOWPATH);
   Sheaf* m = pc.main;
-  if (is_empty_sheaf(k, m)) {
-    // No sheaf yet: take one (never blocks) or free straight to the slab.
+  if (is_empty_sheaf(k, m)) {  // no sheaf yet
     k.cpu_leave(c);
-    Sheaf* sh = sheaf_alloc(k, s->sheaf_capacity, gfp::NOWAIT);
-    if (sh != nullptr && k.cpu_enter(c)) {
-      if (is_empty_sheaf(k, pc.main)) {
-        sh->objects[sh->size++] = obj;
-        pc.main = sh;
-        k.cpu_leave(c);
-        return;
-      }
-      k.cpu_leave(c);
-    }
-    sheaf_free(k, sh);
-    I::free_to_slabs(k, s, &obj, 1, 0);
+    free_into_new_main(k, s, c, obj);
     return;
   }
   Sheaf* spare = pc.spare;
@@ -751,18 +758,7 @@ void free_to_pcs_slow(Kernel& k, KmemCache* s, CpuRef c, void* obj) {
     if (empty == nullptr) {
       pc.main = empty_sheaf(k);
       k.cpu_leave(c);
-      Sheaf* sh = sheaf_alloc(k, s->sheaf_capacity, gfp::NOWAIT);
-      if (sh != nullptr && k.cpu_enter(c)) {
-        if (is_empty_sheaf(k, pc.main)) {
-          sh->objects[sh->size++] = obj;
-          pc.main = sh;
-          k.cpu_leave(c);
-          return;
-        }
-        k.cpu_leave(c);
-      }
-      sheaf_free(k, sh);
-      I::free_to_slabs(k, s, &obj, 1, 0);
+      free_into_new_main(k, s, c, obj);
       return;
     }
     empty->size = 0;

@@ -14,30 +14,14 @@
 #include <thread>
 #include <vector>
 
+#include "common/test_util.h"
 #include "kernel.h"
 #include "kmem/machine.hpp"
 #include "mempool/mempool.h"
 
 namespace kmem_test {
 
-using namespace kmem;
-// Some system headers pull in include/kmem/compat/linux/types.h, whose global
-// u64/u32/... would make the names from kmem ambiguous; these win over both.
-using u8 = kmem::u8;
-using u32 = kmem::u32;
-using u64 = kmem::u64;
-using gfp_t = kmem::gfp_t;
 using dma_addr_t = kmem::dma_addr_t;
-
-inline bool contains(const std::string& hay, const std::string& needle) {
-  return hay.find(needle) != std::string::npos;
-}
-
-inline ::testing::AssertionResult invariants_ok(Kernel& k) {
-  char msg[1024] = {};
-  if (k.check_invariants(msg, sizeof msg)) return ::testing::AssertionSuccess();
-  return ::testing::AssertionFailure() << "check_invariants: " << msg;
-}
 
 // Polls cond every millisecond for at most `limit`; true once it holds.
 template <typename Cond>

@@ -11,22 +11,14 @@
 #include <thread>
 #include <type_traits>
 
+#include "common/test_util.h"
 #include "kernel.h"
 #include "kmem/machine.hpp"
 
 namespace kmem_test {
 
-using namespace kmem;
-using u32 = kmem::u32;
-using u64 = kmem::u64;
-using gfp_t = kmem::gfp_t;
-
 // A small machine without kswapd: the only other thread is rcu_preempt.
 inline constexpr const char* kRcuMachine = "mem=64M cpus=4 kswapd=0";
-
-inline bool contains(const std::string& hay, const std::string& needle) {
-  return hay.find(needle) != std::string::npos;
-}
 
 // Polls cond for up to about ten seconds.
 template <typename Cond>

@@ -16,6 +16,7 @@
 #include <thread>
 #include <vector>
 
+#include "common/test_util.h"
 #include "kernel.h"
 #include "kmem/machine.hpp"
 #include "slab/internal.h"
@@ -23,29 +24,12 @@
 
 namespace kmem_test {
 
-using namespace kmem;
-// Some system headers pull in include/kmem/compat/linux/types.h, whose global
-// u64/u32/... would make the names from kmem ambiguous; these win over both.
-using u8 = kmem::u8;
-using u16 = kmem::u16;
-using u32 = kmem::u32;
-using u64 = kmem::u64;
-using gfp_t = kmem::gfp_t;
-
-inline bool contains(const std::string& hay, const std::string& needle) {
-  return hay.find(needle) != std::string::npos;
-}
+inline ::testing::AssertionResult slab_ok(Kernel& k) { return slab_invariants_ok(k); }
 
 inline unsigned count_of(const std::string& hay, const std::string& needle) {
   unsigned n = 0;
   for (size_t at = hay.find(needle); at != std::string::npos; at = hay.find(needle, at + 1)) ++n;
   return n;
-}
-
-inline ::testing::AssertionResult slab_ok(Kernel& k) {
-  char msg[1024] = {};
-  if (k.slab_check_invariants(msg, sizeof msg)) return ::testing::AssertionSuccess();
-  return ::testing::AssertionFailure() << "slab_check_invariants: " << msg;
 }
 
 inline ::testing::AssertionResult pages_ok(Kernel& k) {

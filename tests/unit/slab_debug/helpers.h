@@ -13,21 +13,12 @@
 #include <thread>
 #include <vector>
 
+#include "common/test_util.h"
 #include "kernel.h"
 #include "kmem/machine.hpp"
 #include "slab/slab.h"
 
 namespace kmem_test {
-
-using namespace kmem;
-using u8 = kmem::u8;
-using u32 = kmem::u32;
-using u64 = kmem::u64;
-using gfp_t = kmem::gfp_t;
-
-inline bool contains(const std::string& hay, const std::string& needle) {
-  return hay.find(needle) != std::string::npos;
-}
 
 inline std::vector<std::string> lines_of(const std::string& text) {
   std::vector<std::string> out;
