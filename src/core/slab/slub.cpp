@@ -931,7 +931,8 @@ int Kernel::kmem_cache_alloc_bulk(KmemCache* s, gfp_t gfp, size_t count, void** 
   if (!s->bypass_sheaves && cpu_enter(c)) {
     CacheCpu& pc = s->cpu[c.cpu];
     for (Sheaf* sh : {pc.main, pc.spare}) {
-      if (sh == nullptr || i == count) continue;
+      // (Never writes the shared empty placeholder: size 0 is skipped.)
+      if (sh == nullptr || i == count || sh->size == 0) continue;
       size_t take = min_t(size_t(sh->size), count - i);
       sh->size -= unsigned(take);
       mem_copy(p + i, sh->objects + sh->size, take * sizeof(void*));
@@ -998,10 +999,11 @@ void Kernel::kmem_cache_free_bulk(KmemCache* s, size_t count, void** p) {
     const CpuRef c = this_cpu();
     if (!cache->bypass_sheaves && cpu_enter(c)) {
       Sheaf* m = cache->cpu[c.cpu].main;
-      size_t room = m->capacity - m->size;
-      size_t put = min_t(room, n);
-      mem_copy(m->objects + m->size, p + i, put * sizeof(void*));
-      m->size += unsigned(put);
+      size_t put = min_t(size_t(m->capacity - m->size), n);
+      if (put != 0) {  // (the empty placeholder has capacity 0: never written)
+        mem_copy(m->objects + m->size, p + i, put * sizeof(void*));
+        m->size += unsigned(put);
+      }
       cache->cpu[c.cpu].stat[FREE_FASTPATH].add(put);
       cpu_leave(c);
       i += put;
