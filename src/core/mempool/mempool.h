@@ -162,7 +162,9 @@ inline constexpr u8 POOL_POISON_ALLOCATED = 0xa9;
 
 // A free block: the stack link and the block's own DMA address, stored in
 // the block's first bytes (so blocks are at least 16 bytes).
-struct DmaBlock {
+// Packed: blocks sit at multiples of the pool's size, which the caller's
+// alignment (as little as 1) need not make 8-byte aligned.
+struct [[gnu::packed]] DmaBlock {
   DmaBlock* next_block;
   dma_addr_t dma;
 };
