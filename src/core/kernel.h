@@ -136,8 +136,9 @@ class Kernel {
   void* kmalloc_node(size_t size, gfp_t gfp, int nid) {
     return kmalloc_impl(size, gfp, nid, __builtin_return_address(0));
   }
-  void* kmalloc_impl(size_t size, gfp_t gfp, int nid, const void* caller);
-  inline void kfree(const void* p);  // slab/slab_fast.h
+  inline void* kmalloc_impl(size_t size, gfp_t gfp, int nid, const void* caller);  // slab_fast.h
+  void* kmalloc_slow(size_t size, gfp_t gfp, int nid);  // 0 and above KMALLOC_MAX_CACHE_SIZE
+  inline void kfree(const void* p);                     // slab/slab_fast.h
   // Usable size of the object's bucket; 0 for null, ZERO_SIZE_PTR or a
   // pointer that is not the start of a live kmalloc object.
   size_t ksize(const void* p);

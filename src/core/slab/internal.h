@@ -53,14 +53,6 @@ struct SlabOps {
   static void large_kmalloc_free(Kernel& k, Page* head, const void* p);
 };
 
-// Index of the kmalloc cache for size (1..KMALLOC_MAX_CACHE_SIZE), as
-// Linux's kmalloc_index: 96 and 192 are indices 1 and 2.
-inline unsigned kmalloc_index(size_t size) {
-  static constexpr u8 small[24] = {3, 4, 5, 5, 6, 6, 6, 6, 1, 1, 1, 1,
-                                   7, 7, 7, 7, 2, 2, 2, 2, 2, 2, 2, 2};
-  if (size <= 192) return small[(size - 1) / 8];
-  return 64u - unsigned(__builtin_clzll(u64(size - 1)));
-}
 inline size_t kmalloc_index_size(unsigned idx) {
   return idx == 1 ? 96 : idx == 2 ? 192 : size_t(1) << idx;
 }

@@ -19,12 +19,6 @@ using I = SlabOps;
 const char* const kSizeNames[NR_KMALLOC_INDEX] = {nullptr, "96",  "192", "8",  "16", "32", "64",
                                                   "128",   "256", "512", "1k", "2k", "4k", "8k"};
 
-KmallocType kmalloc_type(gfp_t gfp) {
-  if (__builtin_expect((gfp & (gfp::RECLAIMABLE | gfp::DMA)) == 0, 1)) return KMALLOC_NORMAL;
-  if (gfp & gfp::DMA) return KMALLOC_DMA;
-  return KMALLOC_RECLAIM;  // (__GFP_ACCOUNT alone stays NORMAL: no memcg)
-}
-
 // The kmalloc request size a debug cache remembers (SLAB_KMALLOC with
 // SLAB_STORE_USER: slub_debug_orig_size), else the object size. The slot
 // follows the two tracks; the value is an unsigned in a word-sized slot.
@@ -81,11 +75,7 @@ KmemCache* Kernel::kmalloc_slab(size_t size, gfp_t gfp) const {
   return slab_.kmalloc_caches[kmalloc_type(gfp)][kmalloc_index(size)];
 }
 
-void* Kernel::kmalloc_impl(size_t size, gfp_t gfp, int nid, const void* caller) {
-  if (__builtin_expect(size - 1 < KMALLOC_MAX_CACHE_SIZE, 1)) {
-    KmemCache* s = slab_.kmalloc_caches[kmalloc_type(gfp)][kmalloc_index(size)];
-    return slab_alloc(s, gfp, nid, caller, unsigned(size));
-  }
+void* Kernel::kmalloc_slow(size_t size, gfp_t gfp, int nid) {
   if (size == 0) return ZERO_SIZE_PTR;
   if (gfpflags_allow_blocking(gfp)) might_sleep("include/linux/sched/mm.h", 321);
   return kmalloc_large(*this, size, gfp, nid);

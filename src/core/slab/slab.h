@@ -21,8 +21,8 @@
 // or a list lock held; it never enters a CPU slot with list_lock held.
 //
 // A slab's head page (struct Page) carries:
-//   flags     PG_slab (| PG_head for order > 0)
-//   owner     the KmemCache
+//   flags     PG_slab (| PG_head for order > 0); tail pages have PG_slab too
+//   owner     the KmemCache (on tail pages too)
 //   lru       link on the node's partial or full list (or an RCU head while
 //             a SLAB_TYPESAFE_BY_RCU slab waits for its grace period)
 //   private_  the slab's freelist (first free object, raw pointer; the
@@ -138,6 +138,23 @@ inline void* const ZERO_SIZE_PTR = reinterpret_cast<void*>(16);
 inline bool zero_or_null_ptr(const void* p) { return reinterpret_cast<uintptr_t>(p) <= 16; }
 
 enum KmallocType : unsigned { KMALLOC_NORMAL, KMALLOC_RECLAIM, KMALLOC_DMA, NR_KMALLOC_TYPES };
+
+// kmalloc_type(): the family for gfp. DMA > RECLAIMABLE; __GFP_ACCOUNT alone
+// stays NORMAL (no memcg, so no kmalloc-cg-*).
+inline KmallocType kmalloc_type(gfp_t gfp) {
+  if (__builtin_expect((gfp & (gfp::RECLAIMABLE | gfp::DMA)) == 0, 1)) return KMALLOC_NORMAL;
+  return (gfp & gfp::DMA) ? KMALLOC_DMA : KMALLOC_RECLAIM;
+}
+
+// Index of the kmalloc cache for size (1..KMALLOC_MAX_CACHE_SIZE), as
+// Linux's kmalloc_index: 96 and 192 are indices 1 and 2.
+inline unsigned kmalloc_index(size_t size) {
+  static constexpr u8 small[24] = {3, 4, 5, 5, 6, 6, 6, 6, 1, 1, 1, 1,
+                                   7, 7, 7, 7, 2, 2, 2, 2, 2, 2, 2, 2};
+  if (size <= 192) return small[(size - 1) / 8];
+  return 64u - unsigned(__builtin_clzll(u64(size - 1)));
+}
+
 inline constexpr unsigned NR_KMALLOC_INDEX = KMALLOC_SHIFT_HIGH + 1;  // 0..13
 
 // Per-cache statistics (a subset of CONFIG_SLUB_STATS's stat_item).
@@ -241,6 +258,14 @@ struct KmemCache {
   ListHead list;   // on Kernel's cache list
   Kernel* kernel;  // the machine (RCU callbacks and shrinkers start from a cache)
 };
+
+// The per-CPU array sits right after the KmemCache in the same allocation
+// (slub.cpp's cache_bytes()); computing its address saves the fast paths a
+// dependent load of s->cpu.
+inline constexpr size_t CACHE_CPU_OFFSET = (sizeof(KmemCache) + 63) & ~size_t(63);
+inline CacheCpu& cache_cpu(KmemCache* s, unsigned cpu) {
+  return reinterpret_cast<CacheCpu*>(reinterpret_cast<u8*>(s) + CACHE_CPU_OFFSET)[cpu];
+}
 
 // Slab counters in Page::spare1.
 inline constexpr unsigned SLAB_ON_NONE = 0, SLAB_ON_PARTIAL = 1, SLAB_ON_FULL = 2;

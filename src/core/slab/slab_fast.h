@@ -14,7 +14,7 @@ namespace kmem {
   const CpuRef c = this_cpu();
   if (__builtin_expect(!s->bypass_sheaves && nid == NUMA_NO_NODE, 1)) {
     if (__builtin_expect(cpu_enter(c), 1)) {
-      CacheCpu& pc = s->cpu[c.cpu];
+      CacheCpu& pc = cache_cpu(s, c.cpu);
       Sheaf* m = pc.main;
       const u32 size = m->size;
       if (__builtin_expect(size != 0, 1)) {
@@ -31,6 +31,14 @@ namespace kmem {
   return slab_alloc_slow(s, gfp, nid, caller, orig_size, c, false);
 }
 
+[[gnu::always_inline]] inline void* Kernel::kmalloc_impl(size_t size, gfp_t gfp, int nid,
+                                                         const void* caller) {
+  if (__builtin_expect(size - 1 < KMALLOC_MAX_CACHE_SIZE, 1))
+    return slab_alloc(slab_.kmalloc_caches[kmalloc_type(gfp)][kmalloc_index(size)], gfp, nid,
+                      caller, unsigned(size));
+  return kmalloc_slow(size, gfp, nid);
+}
+
 // slab_free: obj is in slab, a slab of s.
 [[gnu::always_inline]] inline void Kernel::slab_free_fast(KmemCache* s, Page* slab, void* obj) {
   if (__builtin_expect(!slab_object_ok(s, slab, obj), 0)) {
@@ -41,7 +49,7 @@ namespace kmem {
   if (__builtin_expect(!s->bypass_sheaves, 1) &&
       (nr_nodes_ == 1 || int(slab->slab_nid) == cpu_to_node(c.cpu)) &&
       __builtin_expect(cpu_enter(c), 1)) {
-    CacheCpu& pc = s->cpu[c.cpu];
+    CacheCpu& pc = cache_cpu(s, c.cpu);
     Sheaf* m = pc.main;
     const u32 size = m->size;
     // CONFIG_SLAB_FREELIST_HARDENED's naive double-free check, against the
@@ -63,9 +71,9 @@ namespace kmem {
   u64 off = u64(static_cast<u8*>(obj) - direct_map_);
   if (__builtin_expect(off < direct_map_bytes_, 1)) {
     Page* page = mem_map_ + (off >> PAGE_SHIFT);
-    Page* head = page->head();
-    if (__builtin_expect((head->flags_relaxed() & PG_slab) && slab_cache(head) == s, 1)) {
-      slab_free_fast(s, head, obj);
+    // Every page of a slab has PG_slab and the cache (slab.h).
+    if (__builtin_expect((page->flags_relaxed() & PG_slab) && page->owner == s, 1)) {
+      slab_free_fast(s, page->head(), obj);
       return;
     }
   }
@@ -76,9 +84,8 @@ namespace kmem {
   u64 off = u64(static_cast<const u8*>(p) - direct_map_);
   if (__builtin_expect(off < direct_map_bytes_, 1)) {
     Page* page = mem_map_ + (off >> PAGE_SHIFT);
-    Page* head = page->head();
-    if (__builtin_expect(head->flags_relaxed() & PG_slab, 1)) {
-      slab_free_fast(slab_cache(head), head, const_cast<void*>(p));
+    if (__builtin_expect(page->flags_relaxed() & PG_slab, 1)) {
+      slab_free_fast(static_cast<KmemCache*>(page->owner), page->head(), const_cast<void*>(p));
       return;
     }
   }

@@ -211,8 +211,9 @@ size_t cache_bytes(const Kernel& k) {
 }
 
 void init_cache_struct(Kernel& k, KmemCache* s, void* mem) {
-  u8* p = static_cast<u8*>(mem) + align_up(sizeof(KmemCache), CACHE_LINE);
+  u8* p = static_cast<u8*>(mem) + CACHE_CPU_OFFSET;
   s->cpu = reinterpret_cast<CacheCpu*>(p);
+  MM_ASSERT(&cache_cpu(s, 0) == s->cpu);
   for (unsigned c = 0; c < k.nr_cpus(); ++c) {
     CacheCpu* pc = new (&s->cpu[c]) CacheCpu();
     pc->main = empty_sheaf(k);
@@ -295,6 +296,13 @@ Page* new_slab(Kernel& k, KmemCache* s, gfp_t gfp, int nid, unsigned cpu) {
   if (page == nullptr) return nullptr;
   page->set_flags(page->flags_relaxed() | PG_slab);
   page->owner = s;
+  // Tail pages carry PG_slab and the cache too, so that kfree() finds the
+  // cache without going through the head page first (the head is still
+  // where the slab's state lives).
+  for (unsigned long i = 1; i < (1UL << order); ++i) {
+    page[i].set_flags(PG_slab);
+    page[i].owner = s;
+  }
   page->lru.init();
   page->slab_nid = u8(k.page_zone(page)->pgdat->node_id);
   page->slab_objects = u16(objects);
@@ -318,6 +326,10 @@ void free_slab_pages(Kernel& k, KmemCache* s, Page* slab) {
   node->vm_stat[(s->flags & SLAB_RECLAIM_ACCOUNT) ? NR_SLAB_RECLAIMABLE : NR_SLAB_UNRECLAIMABLE]
       .fetch_sub(long(1) << order, std::memory_order_relaxed);
   slab->set_flags(slab->flags_relaxed() & ~PG_slab);
+  for (unsigned long i = 1; i < (1UL << order); ++i) {
+    slab[i].set_flags(0);
+    slab[i].owner = nullptr;
+  }
   slab->private_ = 0;
   slab->spare1 = 0;
   slab->slab_nid = 0;
