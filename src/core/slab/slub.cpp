@@ -55,6 +55,16 @@ bool is_empty_sheaf(Kernel& k, const Sheaf* sh) {
 
 void stat(KmemCache* s, unsigned cpu, SlabStatItem i, u64 d = 1) { s->cpu[cpu].stat[i].add(d); }
 
+// An empty sheaf goes onto the barn's empty list while it has room; the
+// caller frees what is returned (after dropping barn_lock).
+Sheaf* barn_put_empty_locked(CacheNode* n, Sheaf* sh) {
+  if (n->nr_barn_empty >= MAX_BARN_SHEAVES) return sh;
+  sh->next = n->barn_empty;
+  n->barn_empty = sh;
+  ++n->nr_barn_empty;
+  return nullptr;
+}
+
 // ---- slab page counters ------------------------------------------------------------------
 
 void set_counters(Page* slab, unsigned inuse, unsigned on_list) {
@@ -566,15 +576,8 @@ void* alloc_from_pcs_slow(Kernel& k, KmemCache* s, CpuRef c, gfp_t gfp, uintptr_
       Sheaf* old = pc.main;  // empty
       Sheaf* to_free = nullptr;
       if (!is_empty_sheaf(k, old)) {
-        if (pc.spare == nullptr) {
-          pc.spare = old;
-        } else if (n->nr_barn_empty < MAX_BARN_SHEAVES) {
-          old->next = n->barn_empty;
-          n->barn_empty = old;
-          ++n->nr_barn_empty;
-        } else {
-          to_free = old;
-        }
+        if (pc.spare == nullptr) pc.spare = old;
+        else to_free = barn_put_empty_locked(n, old);
       }
       n->barn_lock.unlock();
       pc.main = full;
@@ -878,13 +881,7 @@ size_t barn_take_objects(Kernel& k, KmemCache* s, int nid, void** out, size_t wa
     if (full->size == 0) {
       n->barn_full = full->next;
       --n->nr_barn_full;
-      if (n->nr_barn_empty < MAX_BARN_SHEAVES) {
-        full->next = n->barn_empty;
-        n->barn_empty = full;
-        ++n->nr_barn_empty;
-      } else {
-        to_free = full;
-      }
+      to_free = barn_put_empty_locked(n, full);
     }
     n->barn_lock.unlock();
     sheaf_free(k, to_free);
