@@ -209,15 +209,20 @@ void report(const char* id, double ns) { std::printf("R %s %.3f\n", id, ns); }
 // Fixed-size front ends (W1, W2, W4): alloc() / free(p). Variable-size ones
 // (W3, W5): alloc(n) / free(p) / usable(p).
 
+// Every front end is forced inline: GCC otherwise keeps some of them as
+// out-of-line clones (CacheFixed::free was one), and the measurement would
+// include a call layer the API itself does not have.
+#define KMEM_BENCH_INLINE [[gnu::always_inline]] inline
+
 struct MallocFixed {
   std::size_t size;
-  void* alloc() { return std::malloc(size); }
-  void free(void* p) { std::free(p); }
+  KMEM_BENCH_INLINE void* alloc() { return std::malloc(size); }
+  KMEM_BENCH_INLINE void free(void* p) { std::free(p); }
 };
 struct MallocVar {
-  void* alloc(std::size_t n) { return std::malloc(n); }
-  void free(void* p) { std::free(p); }
-  std::size_t usable(void* p) { return malloc_usable_size(p); }
+  KMEM_BENCH_INLINE void* alloc(std::size_t n) { return std::malloc(n); }
+  KMEM_BENCH_INLINE void free(void* p) { std::free(p); }
+  KMEM_BENCH_INLINE std::size_t usable(void* p) { return malloc_usable_size(p); }
 };
 
 #if KMEM_BENCH_HAVE_SLAB
@@ -226,20 +231,20 @@ constexpr kmem::gfp_t GFP = kmem::gfp::KERNEL;
 struct CacheFixed {
   kmem::Kernel* k;
   kmem::KmemCache* c;
-  void* alloc() { return k->kmem_cache_alloc(c, GFP); }
-  void free(void* p) { k->kmem_cache_free(c, p); }
+  KMEM_BENCH_INLINE void* alloc() { return k->kmem_cache_alloc(c, GFP); }
+  KMEM_BENCH_INLINE void free(void* p) { k->kmem_cache_free(c, p); }
 };
 struct KmallocFixed {
   kmem::Kernel* k;
   std::size_t size;
-  void* alloc() { return k->kmalloc(size, GFP); }
-  void free(void* p) { k->kfree(p); }
+  KMEM_BENCH_INLINE void* alloc() { return k->kmalloc(size, GFP); }
+  KMEM_BENCH_INLINE void free(void* p) { k->kfree(p); }
 };
 struct KmallocVar {
   kmem::Kernel* k;
-  void* alloc(std::size_t n) { return k->kmalloc(n, GFP); }
-  void free(void* p) { k->kfree(p); }
-  std::size_t usable(void* p) { return k->ksize(p); }
+  KMEM_BENCH_INLINE void* alloc(std::size_t n) { return k->kmalloc(n, GFP); }
+  KMEM_BENCH_INLINE void free(void* p) { k->kfree(p); }
+  KMEM_BENCH_INLINE std::size_t usable(void* p) { return k->ksize(p); }
 };
 #endif
 

@@ -47,13 +47,20 @@ std::atomic<u64> g_next_kernel_uid{1};
 
 CpuRef Kernel::this_cpu_slow() const {
   const unsigned w = ops_.current_cpu(ops_.ctx);
-  const CpuRef c{w & ~CPU_SHARED, (w & CPU_SHARED) == 0};
+  const bool exclusive = (w & CPU_SHARED) == 0;
+  const CpuRef c{w & ~CPU_SHARED, exclusive, exclusive && asymmetric_};
   if (uid_ != 0) {  // cached only once booted
     TaskContext& t = current_ctx();
     t.cpu_cache = c;
+    t.cpu_fast_slot = c.fast ? &cpu_slots_[c.cpu] : nullptr;
     t.cpu_cache_uid = uid_;
   }
   return c;
+}
+
+CpuSlot* Kernel::fast_slot_slow() const {
+  const CpuRef c = this_cpu_slow();
+  return c.fast ? &cpu_slots_[c.cpu] : nullptr;
 }
 
 bool Kernel::boot(const Options& opts, const PlatformOps& ops, CmdlineError& err) {
@@ -177,6 +184,8 @@ bool Kernel::boot_nodes(CmdlineError& err) {
   for (unsigned c = 0; c < nr_cpus(); ++c) {
     ::new (&vm_events_[c]) VmEventState();
     ::new (&cpu_slots_[c]) CpuSlot();
+    cpu_slots_[c].cpu = c;
+    cpu_slots_[c].cache_cpu_offset = u32(slab_cache_cpu_offset(c));
   }
   if (ops_.set_nr_cpus) ops_.set_nr_cpus(ops_.ctx, nr_cpus());
   asymmetric_ = ops_.heavy_barrier != nullptr && ops_.heavy_barrier(ops_.ctx);

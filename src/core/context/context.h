@@ -51,7 +51,12 @@ enum : u32 {
 struct CpuRef {
   unsigned cpu;
   bool exclusive;
+  // exclusive, and the machine runs its CPU slots in the asymmetric mode
+  // (Kernel::cpu_enter): the owner enters with plain stores. Worked out
+  // once per thread so that the fast paths test one bit.
+  bool fast;
 };
+struct CpuSlot;  // kernel.h
 
 // Pages freed while a reclaimer runs are credited to it (current->reclaim_state).
 struct ReclaimState {
@@ -63,9 +68,13 @@ inline constexpr unsigned MAX_KMAP_LOCAL = 16;  // KM_MAX_IDX
 
 // The per-thread context. Plain data, zero-initialised per thread.
 struct TaskContext {
+  // The three words atomic_context() reads, first and together (one 8-byte
+  // and one 4-byte load).
   u32 preempt_count;
+  u32 irqs_disabled;  // local_irq_disable() state (0/1)
+  // RCU read side (rcu/rcu.h): nesting per flavour (rcu, bh, sched).
+  u32 rcu_depth[3];
   u32 flags;           // PF_*
-  u32 irqs_disabled;   // local_irq_disable() state (0/1)
   u32 spinlocks_held;  // spin_lock()s not yet released
   ReclaimState* reclaim_state;
   Task* task;             // the killable task this thread runs as (OOM), or null
@@ -79,10 +88,8 @@ struct TaskContext {
   u32 kmap_local_depth;  // kmap_local_page() stack (highmem)
   u32 kmap_local_slot[MAX_KMAP_LOCAL];
   u64 might_sleep_last_ns;
-  // RCU read side (rcu/rcu.h): nesting per flavour (rcu, bh, sched), and
-  // for each machine whose reader counters this thread holds (up to four at
-  // once): its RcuState, the nesting there and the counter index taken.
-  u32 rcu_depth[3];
+  // For each machine whose RCU reader counters this thread holds (up to
+  // four at once): its RcuState, the nesting there and the counter index taken.
   struct RcuReaderSlot {
     const void* state;
     u32 depth;
@@ -93,6 +100,7 @@ struct TaskContext {
   // clears it when it rebinds the thread.
   u64 cpu_cache_uid;
   CpuRef cpu_cache;
+  CpuSlot* cpu_fast_slot;  // cpu_cache's slot when cpu_cache.fast, else null
 };
 
 extern __thread TaskContext g_current_ctx;
@@ -130,7 +138,11 @@ inline bool irqs_disabled() { return current_ctx().irqs_disabled != 0; }
 // inside rcu_read_lock() (PREEMPT_RCU's check of rcu_preempt_depth()).
 inline bool atomic_context() {
   const TaskContext& c = current_ctx();
-  return (c.preempt_count | c.irqs_disabled | c.rcu_depth[0]) != 0;
+  static_assert(__builtin_offsetof(TaskContext, irqs_disabled) == 4 &&
+                __builtin_offsetof(TaskContext, rcu_depth) == 8);
+  u64 preempt_and_irqs;
+  __builtin_memcpy(&preempt_and_irqs, &c.preempt_count, sizeof preempt_and_irqs);
+  return (preempt_and_irqs | c.rcu_depth[0]) != 0;
 }
 
 // ---- preemption -----------------------------------------------------------------

@@ -30,7 +30,8 @@
 //   spare1    counters, under list_lock: inuse (bits 0-15), on-list state
 //             (bits 32-33: SLAB_ON_NONE, SLAB_ON_PARTIAL, SLAB_ON_FULL)
 //   slab_objects, slab_nid   objects in the slab and its node; set before
-//             the slab is published, then read without locks (free path)
+//             the slab is published, then read without locks (free path);
+//             tail pages carry slab_nid too
 //
 // Object layout (s->size bytes per object, from the slab's start):
 //
@@ -177,12 +178,26 @@ enum SlabStatItem : unsigned {
 
 // A sheaf: LIFO array of free objects of one cache (struct slab_sheaf).
 // Allocated from the machine's sheaf pool in SHEAF_BYTES chunks.
+//
+//   0 next | 8 size | 12 capacity | 16 objects[0] ... objects[capacity - 1]
+//
+// size and capacity sit in the word right before objects[0], so that
+// sheaf_top() of an empty sheaf reads that word: a small integer, never an
+// object address. The free fast path's double-free check relies on it.
 struct Sheaf {
+  Sheaf* next;  // on a barn list or the pool's free list
   u32 size;
   u32 capacity;
-  Sheaf* next;  // on a barn list or the pool's free list
   void* objects[];
 };
+static_assert(__builtin_offsetof(Sheaf, objects) == __builtin_offsetof(Sheaf, size) + 8);
+
+// objects[size - 1], or for size == 0 the size/capacity word (see Sheaf).
+inline const void* sheaf_top(const Sheaf* m, u32 size) {
+  using aliasing_ptr [[gnu::may_alias]] = const void*;
+  return *reinterpret_cast<const aliasing_ptr*>(reinterpret_cast<const u8*>(m) + 8 +
+                                                size_t(size) * sizeof(void*));
+}
 inline constexpr unsigned SHEAF_BYTES = 512;
 inline constexpr unsigned SHEAF_MAX_CAPACITY = (SHEAF_BYTES - 16) / sizeof(void*);  // 62
 inline constexpr unsigned MAX_BARN_SHEAVES = 10;  // MAX_FULL_SHEAVES, MAX_EMPTY_SHEAVES
@@ -234,8 +249,12 @@ struct KmemCache {
   u32 reciprocal_size;   // ceil(2^32 / size): object index by multiplication
   unsigned red_left_pad;
   bool bypass_sheaves;  // debug caches take the slab path for every object
-  uintptr_t random;     // freelist pointer obfuscation key
-  CacheCpu* cpu;        // [nr_cpus]
+  // size - 1 when every size-aligned address in a slab is an object start
+  // (size a power of two, no left red zone, slabs filled exactly): kfree's
+  // object check is then one AND. 0: the full check (Kernel::slab_object_ok).
+  uintptr_t free_mask;
+  uintptr_t random;  // freelist pointer obfuscation key
+  CacheCpu* cpu;     // [nr_cpus]
   CacheNode* node[MAX_NUMNODES];
 
   // Geometry.
@@ -263,6 +282,9 @@ struct KmemCache {
 // (slub.cpp's cache_bytes()); computing its address saves the fast paths a
 // dependent load of s->cpu.
 inline constexpr size_t CACHE_CPU_OFFSET = (sizeof(KmemCache) + 63) & ~size_t(63);
+inline constexpr size_t slab_cache_cpu_offset(unsigned cpu) {
+  return CACHE_CPU_OFFSET + size_t(cpu) * sizeof(CacheCpu);
+}
 inline CacheCpu& cache_cpu(KmemCache* s, unsigned cpu) {
   return reinterpret_cast<CacheCpu*>(reinterpret_cast<u8*>(s) + CACHE_CPU_OFFSET)[cpu];
 }

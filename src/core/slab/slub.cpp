@@ -203,6 +203,13 @@ bool calculate_sizes(const Kernel& k, KmemCache* s, const KmemCacheArgs* args) {
   if (flags & SLAB_CACHE_DMA32) s->allocflags |= gfp::DMA32;
   if (flags & SLAB_RECLAIM_ACCOUNT) s->allocflags |= gfp::RECLAIMABLE;
   s->min_partial = clamp_t<unsigned long>(ilog2(size) / 2, MIN_PARTIAL, MAX_PARTIAL);
+  // Slab pages are naturally aligned buddy blocks in a direct map aligned to
+  // 1 GiB, so with a power-of-two stride filling both slab orders exactly,
+  // an address is an object start iff it is size-aligned.
+  const bool exact = (size & (size - 1)) == 0 && s->red_left_pad == 0 &&
+                     size_t(s->objects) * size == PAGE_SIZE << s->order &&
+                     size_t(s->min_objects) * size == PAGE_SIZE << s->min_order;
+  s->free_mask = exact ? size - 1 : 0;
   return s->objects != 0;
 }
 
@@ -309,12 +316,15 @@ Page* new_slab(Kernel& k, KmemCache* s, gfp_t gfp, int nid, unsigned cpu) {
   // Tail pages carry PG_slab and the cache too, so that kfree() finds the
   // cache without going through the head page first (the head is still
   // where the slab's state lives).
+  // The node too: the free fast path compares it with the CPU's.
+  const u8 nid_of_slab = u8(k.page_zone(page)->pgdat->node_id);
   for (unsigned long i = 1; i < (1UL << order); ++i) {
     page[i].set_flags(PG_slab);
     page[i].owner = s;
+    page[i].slab_nid = nid_of_slab;
   }
   page->lru.init();
-  page->slab_nid = u8(k.page_zone(page)->pgdat->node_id);
+  page->slab_nid = nid_of_slab;
   page->slab_objects = u16(objects);
   set_counters(page, 0, SLAB_ON_NONE);
   page->order = u8(order);
@@ -339,6 +349,7 @@ void free_slab_pages(Kernel& k, KmemCache* s, Page* slab) {
   for (unsigned long i = 1; i < (1UL << order); ++i) {
     slab[i].set_flags(0);
     slab[i].owner = nullptr;
+    slab[i].slab_nid = 0;
   }
   slab->private_ = 0;
   slab->spare1 = 0;
@@ -559,7 +570,10 @@ void* alloc_from_pcs_slow(Kernel& k, KmemCache* s, CpuRef c, gfp_t gfp, uintptr_
   stat(s, c.cpu, ALLOC_SLOWPATH);
   Sheaf* spare = pc.spare;
   if (spare != nullptr && spare->size > 0) {
-    pc.spare = pc.main;
+    // main may be the placeholder (no sheaf yet, or another thread sharing
+    // the slot in the locked mode is refilling it): never make it the spare,
+    // or a later free would write into the placeholder.
+    pc.spare = is_empty_sheaf(k, pc.main) ? nullptr : pc.main;
     pc.main = spare;
     void* obj = spare->objects[--spare->size];
     k.cpu_leave(c);
@@ -637,10 +651,17 @@ void* Kernel::slab_alloc_slow(KmemCache* s, gfp_t gfp, int nid, const void* call
                               unsigned orig_size, CpuRef c, bool entered) {
   if (gfpflags_allow_blocking(gfp)) gfp = current_gfp_context(gfp);
   void* obj = nullptr;
+  if (entered && s->bypass_sheaves) {  // the inline path does not test it
+    cpu_leave(c);
+    entered = false;
+  }
   if (entered) {
     obj = alloc_from_pcs_slow(*this, s, c, gfp, reinterpret_cast<uintptr_t>(caller));
-  } else if (!s->bypass_sheaves && nid == cpu_to_node(c.cpu) && cpu_enter(c)) {
-    // A node was asked for and it is this CPU's: the sheaves serve it.
+  } else if (!s->bypass_sheaves && (nid == NUMA_NO_NODE || nid == cpu_to_node(c.cpu)) &&
+             cpu_enter(c)) {
+    // No node, or this CPU's, and the inline path could not enter (a node
+    // was asked for, the thread has no fast slot or a remote CPU was inside):
+    // the sheaves serve it.
     CacheCpu& pc = s->cpu[c.cpu];
     Sheaf* m = pc.main;
     if (m->size != 0) {
@@ -817,11 +838,27 @@ void Kernel::slab_free_slow(KmemCache* s, Page* slab, void* obj, CpuRef c, bool 
     I::check_object_pointer(*this, s, slab, obj);  // reports
     return;
   }
+  if (entered && s->bypass_sheaves) {  // the inline path does not test it
+    cpu_leave(c);
+    entered = false;
+  }
+  // Not entered by the inline path: a thread without a fast slot (a shared
+  // slot, or the locked mode) still uses the sheaves when it can enter.
+  if (!entered && !s->bypass_sheaves &&
+      (nr_nodes_ == 1 || int(slab->slab_nid) == cpu_to_node(c.cpu)) && cpu_enter(c))
+    entered = true;
   if (entered) {
-    Sheaf* m = s->cpu[c.cpu].main;
+    CacheCpu& pc = s->cpu[c.cpu];
+    Sheaf* m = pc.main;
     if (m->size != 0 && m->objects[m->size - 1] == obj) {
       cpu_leave(c);
       report_double_free(*this, s, obj);
+      return;
+    }
+    if (m->size < m->capacity) {
+      m->objects[m->size++] = obj;
+      pc.stat[FREE_FASTPATH].add(1);
+      cpu_leave(c);
       return;
     }
     free_to_pcs_slow(*this, s, c, obj);
@@ -1413,8 +1450,66 @@ bool check_slab(CheckCtx& c, KmemCache* s, Page* slab) {
   return true;
 }
 
+// obj, found in a sheaf of s: an object start of a slab of s, counted as in
+// use there (not on the slab's freelist).
+bool check_sheaf_object(CheckCtx& c, KmemCache* s, void* obj) {
+  Kernel& k = *c.k;
+  Page* slab = I::virt_to_slab(k, obj);
+  if (slab == nullptr || slab_cache(slab) != s)
+    return fail(c, s, "sheaf object not in a slab of the cache", 0, 0);
+  if (!k.slab_object_ok(s, slab, obj)) return fail(c, s, "sheaf object not an object start", 0, 0);
+  CacheNode* n = s->node[slab_nid(k, slab)];
+  n->list_lock.lock();  // lock order: CPU slot -> barn_lock -> list_lock
+  unsigned walked = 0;
+  bool on_freelist = false;
+  for (void* p = slab_freelist(slab); p != nullptr && walked <= slab_objects(slab);
+       p = get_freepointer(s, p), ++walked)
+    if (p == obj) on_freelist = true;
+  n->list_lock.unlock();
+  if (on_freelist) return fail(c, s, "sheaf object also on its slab's freelist", walked, 0);
+  return true;
+}
+
+bool check_sheaf(CheckCtx& c, KmemCache* s, const Sheaf* sh, const char* where) {
+  if (is_empty_sheaf(*c.k, sh)) return fail(c, s, where, 0, 0);
+  if (sh->size > sh->capacity || sh->capacity > SHEAF_MAX_CAPACITY)
+    return fail(c, s, "sheaf size above its capacity", sh->size, sh->capacity);
+  for (u32 i = 0; i < sh->size && c.ok; ++i) check_sheaf_object(c, s, sh->objects[i]);
+  return c.ok;
+}
+
+// The CPUs' sheaves and the barns, with every CPU slot and barn held: a
+// spare or barn sheaf is never the placeholder, and every object in a sheaf
+// is a live-for-the-slab object start of the cache.
+void check_sheaves(CheckCtx& c, KmemCache* s) {
+  Kernel& k = *c.k;
+  k.cpu_lock_remote_all();
+  for (unsigned cpu = 0; cpu < k.nr_cpus() && c.ok; ++cpu) {
+    const CacheCpu& pc = s->cpu[cpu];
+    if (s->bypass_sheaves && (!is_empty_sheaf(k, pc.main) || pc.spare != nullptr))
+      fail(c, s, "a debug cache holds sheaves", cpu, 0);
+    if (!is_empty_sheaf(k, pc.main)) check_sheaf(c, s, pc.main, "main sheaf");
+    if (pc.spare != nullptr && c.ok) check_sheaf(c, s, pc.spare, "spare sheaf is the placeholder");
+  }
+  for (int nid = 0; nid < k.nr_node_ids() && c.ok; ++nid) {
+    CacheNode* n = s->node[nid];
+    n->barn_lock.lock();
+    unsigned full = 0, empty = 0;
+    for (const Sheaf* sh = n->barn_full; sh != nullptr && c.ok; sh = sh->next, ++full)
+      check_sheaf(c, s, sh, "barn sheaf is the placeholder");
+    for (const Sheaf* sh = n->barn_empty; sh != nullptr && c.ok; sh = sh->next, ++empty)
+      if (is_empty_sheaf(k, sh) || sh->size != 0) fail(c, s, "empty barn sheaf", sh->size, 0);
+    if (c.ok && full != n->nr_barn_full) fail(c, s, "nr_barn_full", full, n->nr_barn_full);
+    if (c.ok && empty != n->nr_barn_empty) fail(c, s, "nr_barn_empty", empty, n->nr_barn_empty);
+    n->barn_lock.unlock();
+  }
+  for (unsigned cpu = 0; cpu < k.nr_cpus(); ++cpu) k.cpu_unlock_remote(cpu);
+}
+
 void check_cache(KmemCache* s, void* arg) {
   CheckCtx& c = *static_cast<CheckCtx*>(arg);
+  if (!c.ok) return;
+  check_sheaves(c, s);
   if (!c.ok) return;
   for (int nid = 0; nid < c.k->nr_node_ids(); ++nid) {
     CacheNode* n = s->node[nid];
@@ -1451,6 +1546,12 @@ void check_cache(KmemCache* s, void* arg) {
 
 bool Kernel::slab_check_invariants(char* msg, size_t n) {
   CheckCtx c{this, msg, n, true};
+  const Sheaf* es = empty_sheaf(*this);
+  if (es->size != 0 || es->capacity != 0) {
+    format(msg, n, "the empty placeholder sheaf was written (size %u, capacity %u)", es->size,
+           es->capacity);
+    return false;
+  }
   for_each_cache(check_cache, &c);
   if (c.ok && n > 0) msg[0] = 0;
   return c.ok;

@@ -323,5 +323,76 @@ TEST_F(Hardening, NewSlabsHandOutObjectsInRandomOrder) {
   EXPECT_GE(distinct.size(), 4u) << "caches share one object order";
 }
 
+// kfree's object check has two forms (slab.h, KmemCache::free_mask): one AND
+// for caches whose slabs are filled exactly by a power-of-two stride, the
+// full offset check for the rest. Every kmalloc class, a left red zone, an
+// odd user size and a slab of order > 0: each object start is accepted and
+// nothing else is.
+TEST_F(Hardening, ObjectCheckOfEveryGeometry) {
+  struct Case {
+    const char* name;
+    unsigned size;
+    slab_flags_t flags;
+    bool exact;
+  };
+  const Case cases[] = {
+      {"geo-8", 8, SLAB_NO_MERGE, true},     {"geo-64", 64, SLAB_NO_MERGE, true},
+      {"geo-96", 96, SLAB_NO_MERGE, false},  {"geo-192", 192, SLAB_NO_MERGE, false},
+      {"geo-2k", 2048, SLAB_NO_MERGE, true}, {"geo-8k", 8192, SLAB_NO_MERGE, true},
+      {"geo-40", 40, SLAB_NO_MERGE, false},  {"geo-700", 700, SLAB_NO_MERGE, false},
+      {"geo-rz", 64, SLAB_RED_ZONE, false},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.name);
+    KmemCache* s = create(c.name, c.size, c.flags);
+    ASSERT_NE(s, nullptr);
+    EXPECT_EQ(s->free_mask != 0, c.exact) << "size " << s->size << " order " << s->order;
+    std::vector<u8*> objs;
+    for (unsigned i = 0; i < 3 * s->objects; ++i) {
+      auto* o = static_cast<u8*>(k().kmem_cache_alloc(s, gfp::KERNEL));
+      ASSERT_NE(o, nullptr);
+      objs.push_back(o);
+    }
+    u64 expected = bad_frees();
+    // Offsets that are never an object start: one byte and one word in, and
+    // the middle and the last byte of the object.
+    for (unsigned off : {1u, 8u, c.size / 2, c.size - 1}) {
+      if (off % s->size == 0) continue;  // 8 is the next object of geo-8
+      for (size_t i = 0; i < objs.size(); i += 7) {
+        k().kmem_cache_free(s, objs[i] + off);
+        ++expected;
+        ASSERT_EQ(bad_frees(), expected) << "offset " << off << " of object " << i;
+      }
+    }
+    m().take_log();
+    ASSERT_TRUE(slab_ok(k()));
+    for (u8* o : objs) k().kmem_cache_free(s, o);
+    EXPECT_EQ(bad_frees(), expected) << "a real object start was rejected";
+    EXPECT_TRUE(slab_ok(k()));
+    k().kmem_cache_destroy(s);
+  }
+  m().take_log();
+}
+
+// A debug cache never takes the sheaves, although the inline fast paths do
+// not test for it (slab_fast.h): the empty main sheaf sends every object
+// through the slab path, where slub_debug's checks run.
+TEST_F(Hardening, DebugCacheBypassesTheSheaves) {
+  KmemCache* s = create("dbg-bypass", 64, SLAB_RED_ZONE | SLAB_POISON);
+  ASSERT_NE(s, nullptr);
+  ASSERT_TRUE(s->bypass_sheaves);
+  std::vector<void*> objs;
+  for (int i = 0; i < 200; ++i) objs.push_back(k().kmem_cache_alloc(s, gfp::KERNEL));
+  for (void* o : objs) k().kmem_cache_free(s, o);
+  const CacheCpu& pc = cache_cpu(s, 0);
+  EXPECT_EQ(pc.main->capacity, 0u);
+  EXPECT_EQ(pc.spare, nullptr);
+  EXPECT_EQ(pc.stat[ALLOC_FASTPATH].get(), 0u);
+  EXPECT_EQ(pc.stat[FREE_FASTPATH].get(), 0u);
+  EXPECT_TRUE(slab_ok(k()));
+  k().kmem_cache_destroy(s);
+  EXPECT_EQ(m().take_log(), "");
+}
+
 }  // namespace
 }  // namespace kmem_test
