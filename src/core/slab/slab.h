@@ -179,27 +179,39 @@ enum SlabStatItem : unsigned {
 // A sheaf: LIFO array of free objects of one cache (struct slab_sheaf).
 // Allocated from the machine's sheaf pool in SHEAF_BYTES chunks.
 //
-//   0 next | 8 size | 12 capacity | 16 objects[0] ... objects[capacity - 1]
+//   0 next | 8 size (+ fast-path op count) | 16 capacity | 20 0 | 24 objects[0] ...
 //
-// size and capacity sit in the word right before objects[0], so that
-// sheaf_top() of an empty sheaf reads that word: a small integer, never an
-// object address. The free fast path's double-free check relies on it.
+// size: bits 0-15 are the number of objects. While the sheaf is a CPU's
+// main sheaf, bits 16-63 count the inline fast paths' pops and pushes since
+// the slow path last took stock (take_stock() in slub.cpp turns them into
+// the ALLOC_FASTPATH/FREE_FASTPATH statistics, which therefore cost the fast
+// paths nothing: the count rides on the size store they do anyway). Outside
+// the inline paths the high bits are zero, and code reads size as a plain
+// number. 48 bits of count wrap after 2.8e14 operations without a slow path
+// on one CPU (days of a tight loop); the statistics would then be off.
+//
+// capacity and the zero after it form the word right before objects[0], so
+// that sheaf_top() of an empty sheaf reads a small integer, never an object
+// address: the free fast path's double-free check relies on it.
 struct Sheaf {
   Sheaf* next;  // on a barn list or the pool's free list
-  u32 size;
+  u64 size;
   u32 capacity;
+  u32 zero_;  // always 0 (see above)
   void* objects[];
 };
-static_assert(__builtin_offsetof(Sheaf, objects) == __builtin_offsetof(Sheaf, size) + 8);
+static_assert(__builtin_offsetof(Sheaf, objects) == __builtin_offsetof(Sheaf, capacity) + 8);
+inline constexpr u64 SHEAF_SIZE_MASK = 0xffff;
+inline constexpr u64 SHEAF_OP = u64(1) << 16;  // one fast-path operation in Sheaf::size
 
-// objects[size - 1], or for size == 0 the size/capacity word (see Sheaf).
-inline const void* sheaf_top(const Sheaf* m, u32 size) {
+// objects[size - 1], or for size == 0 the capacity word (see Sheaf).
+inline const void* sheaf_top(const Sheaf* m, u64 size) {
   using aliasing_ptr [[gnu::may_alias]] = const void*;
-  return *reinterpret_cast<const aliasing_ptr*>(reinterpret_cast<const u8*>(m) + 8 +
+  return *reinterpret_cast<const aliasing_ptr*>(reinterpret_cast<const u8*>(m) + 16 +
                                                 size_t(size) * sizeof(void*));
 }
 inline constexpr unsigned SHEAF_BYTES = 512;
-inline constexpr unsigned SHEAF_MAX_CAPACITY = (SHEAF_BYTES - 16) / sizeof(void*);  // 62
+inline constexpr unsigned SHEAF_MAX_CAPACITY = (SHEAF_BYTES - 24) / sizeof(void*);  // 61
 inline constexpr unsigned MAX_BARN_SHEAVES = 10;  // MAX_FULL_SHEAVES, MAX_EMPTY_SHEAVES
 inline constexpr unsigned PCS_BATCH_MAX = 32;
 
@@ -208,6 +220,9 @@ inline constexpr unsigned PCS_BATCH_MAX = 32;
 struct alignas(64) CacheCpu {
   Sheaf* main;   // never null: the machine's empty sheaf when there is none
   Sheaf* spare;  // null or a sheaf
+  // main's size when the slow path last took stock: with the op count in
+  // main->size it gives how many of those operations were pops and pushes.
+  u64 stock_size;
   EventCounter stat[NR_SLAB_STAT_ITEMS];
 };
 
@@ -369,12 +384,12 @@ struct SlabState {
   ListHead caches;        // newest first, as Linux's slab_caches
   KmemCache* kmem_cache;  // the cache of KmemCache objects (bootstrap)
   KmemCache* kmalloc_caches[NR_KMALLOC_TYPES][NR_KMALLOC_INDEX];
-  SpinLock sheaf_lock;                     // the sheaf pool
-  Sheaf* sheaf_free;                       // free SHEAF_BYTES chunks
-  unsigned long sheaf_pages;               // pages carved into sheaves (never returned)
-  alignas(16) u8 empty_sheaf_storage[16];  // capacity-0 sheaf every empty main points at
-  std::atomic<u64> seed;                   // freelist randomisation and obfuscation keys
-  struct Shrinker* shrinker;               // "slab" shrinker: barns and empty slabs
+  SpinLock sheaf_lock;                                // the sheaf pool
+  Sheaf* sheaf_free;                                  // free SHEAF_BYTES chunks
+  unsigned long sheaf_pages;                          // pages carved into sheaves (never returned)
+  alignas(16) u8 empty_sheaf_storage[sizeof(Sheaf)];  // capacity-0 sheaf every empty main points at
+  std::atomic<u64> seed;                              // freelist randomisation and obfuscation keys
+  struct Shrinker* shrinker;                          // "slab" shrinker: barns and empty slabs
   std::atomic<u64> last_nomem_warn_ns;
   std::atomic<bool> warned_ctor_zero;  // WARN_ON_ONCE(s->ctor && __GFP_ZERO)
   unsigned min_objects;                // slub_min_objects or the default from nr_cpus

@@ -26,11 +26,11 @@ inline CacheCpu& slot_cache_cpu(KmemCache* s, const CpuSlot* slot) {
       const unsigned cpu = slot->cpu;
       CacheCpu& pc = slot_cache_cpu(s, slot);
       Sheaf* m = pc.main;
-      const u32 size = m->size;
+      const u64 word = m->size;
+      const u64 size = word & SHEAF_SIZE_MASK;
       if (__builtin_expect(size != 0, 1)) {
         void* obj = m->objects[size - 1];
-        m->size = size - 1;
-        pc.stat[ALLOC_FASTPATH].add(1);
+        m->size = word + SHEAF_OP - 1;  // one object less, one operation more (slab.h)
         cpu_leave_fast(slot);
         if (__builtin_expect(gfp & gfp::ZERO, 0)) __builtin_memset(obj, 0, s->object_size);
         return obj;
@@ -66,14 +66,14 @@ inline CacheCpu& slot_cache_cpu(KmemCache* s, const CpuSlot* slot) {
     const unsigned cpu = slot->cpu;
     CacheCpu& pc = slot_cache_cpu(s, slot);
     Sheaf* m = pc.main;
-    const u32 size = m->size;
+    const u64 word = m->size;
+    const u64 size = word & SHEAF_SIZE_MASK;
     // CONFIG_SLAB_FREELIST_HARDENED's naive double-free check, against the
     // object freed last on this CPU (sheaf_top() of an empty sheaf is never
     // an object).
     if (__builtin_expect(size < m->capacity && sheaf_top(m, size) != obj, 1)) {
       m->objects[size] = obj;
-      m->size = size + 1;
-      pc.stat[FREE_FASTPATH].add(1);
+      m->size = word + SHEAF_OP + 1;  // one object more, one operation more (slab.h)
       cpu_leave_fast(slot);
       return;
     }

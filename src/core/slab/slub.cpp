@@ -55,6 +55,54 @@ bool is_empty_sheaf(Kernel& k, const Sheaf* sh) {
 
 void stat(KmemCache* s, unsigned cpu, SlabStatItem i, u64 d = 1) { s->cpu[cpu].stat[i].add(d); }
 
+// ---- fast-path statistics (slab.h, Sheaf::size) -------------------------------------------
+// The inline paths count their operations in the high bits of main's size.
+// Whoever enters the CPU's sheaves from outside them (the slow paths, a
+// remote drain, the invariant checker, slab_info) first takes stock: pops and
+// pushes since the last stock come out of the op count and the size change,
+//   pops + pushes = ops,   pushes - pops = size - stock_size,
+// and go into the statistics; main's size is left a plain number. Before
+// leaving, settle() records main's size as the new stock. In between, the
+// code may change main (its size or which sheaf it is) freely.
+
+void take_stock(Kernel& k, CacheCpu& pc) {
+  Sheaf* m = pc.main;
+  if (is_empty_sheaf(k, m)) return;  // never written: ops and size stay 0
+  const u64 word = m->size;
+  const u64 ops = word >> 16, size = word & SHEAF_SIZE_MASK;
+  if (ops == 0) return;
+  const u64 pushes = (ops + size - pc.stock_size) / 2;
+  pc.stat[ALLOC_FASTPATH].add(ops - pushes);
+  pc.stat[FREE_FASTPATH].add(pushes);
+  m->size = size;
+  pc.stock_size = size;
+}
+
+void settle(Kernel& k, CacheCpu& pc) {
+  MM_ASSERT(is_empty_sheaf(k, pc.main) || (pc.main->size >> 16) == 0, "settle with ops pending");
+  pc.stock_size = pc.main->size;
+}
+
+// cpu_enter/cpu_leave for the sheaves of s, with the stock taken and settled.
+bool pcs_enter(Kernel& k, KmemCache* s, CpuRef c) {
+  if (!k.cpu_enter(c)) return false;
+  take_stock(k, s->cpu[c.cpu]);
+  return true;
+}
+void pcs_leave(Kernel& k, KmemCache* s, CpuRef c) {
+  settle(k, s->cpu[c.cpu]);
+  k.cpu_leave(c);
+}
+// The same for a remote CPU (cpu_lock_remote).
+void pcs_lock_remote(Kernel& k, KmemCache* s, unsigned cpu) {
+  k.cpu_lock_remote(cpu);
+  take_stock(k, s->cpu[cpu]);
+}
+void pcs_unlock_remote(Kernel& k, KmemCache* s, unsigned cpu) {
+  settle(k, s->cpu[cpu]);
+  k.cpu_unlock_remote(cpu);
+}
+
 // An empty sheaf goes onto the barn's empty list while it has room; the
 // caller frees what is returned (after dropping barn_lock).
 Sheaf* barn_put_empty_locked(CacheNode* n, Sheaf* sh) {
@@ -102,6 +150,7 @@ Sheaf* sheaf_alloc(Kernel& k, unsigned capacity, gfp_t gfp) {
   }
   sh->size = 0;
   sh->capacity = capacity;
+  sh->zero_ = 0;
   sh->next = nullptr;
   return sh;
 }
@@ -216,7 +265,7 @@ bool calculate_sizes(const Kernel& k, KmemCache* s, const KmemCacheArgs* args) {
 unsigned default_sheaf_capacity(unsigned size) {
   // 7.0's defaults (60/26/12/4 by object size) rounded up to fill the chunk
   // as calculate_sheaf_capacity rounds up to a kmalloc bucket.
-  if (size < 256) return SHEAF_MAX_CAPACITY;  // 62
+  if (size < 256) return SHEAF_MAX_CAPACITY;  // 61
   if (size < 1024) return 30;
   if (size < PAGE_SIZE) return 14;
   return 6;
@@ -576,7 +625,7 @@ void* alloc_from_pcs_slow(Kernel& k, KmemCache* s, CpuRef c, gfp_t gfp, uintptr_
     pc.spare = is_empty_sheaf(k, pc.main) ? nullptr : pc.main;
     pc.main = spare;
     void* obj = spare->objects[--spare->size];
-    k.cpu_leave(c);
+    pcs_leave(k, s, c);
     return obj;
   }
   // The barn of this CPU's node.
@@ -597,7 +646,7 @@ void* alloc_from_pcs_slow(Kernel& k, KmemCache* s, CpuRef c, gfp_t gfp, uintptr_
       pc.main = full;
       void* obj = full->objects[--full->size];
       stat(s, c.cpu, BARN_GET);
-      k.cpu_leave(c);
+      pcs_leave(k, s, c);
       sheaf_free(k, to_free);
       return obj;
     }
@@ -608,7 +657,7 @@ void* alloc_from_pcs_slow(Kernel& k, KmemCache* s, CpuRef c, gfp_t gfp, uintptr_
   // in), fill it from the slabs without the slot, then put it back.
   Sheaf* sh = pc.main;
   pc.main = empty_sheaf(k);
-  k.cpu_leave(c);
+  pcs_leave(k, s, c);
   if (is_empty_sheaf(k, sh)) {
     sh = sheaf_alloc(k, s->sheaf_capacity, gfp);
     if (sh == nullptr) {
@@ -622,21 +671,21 @@ void* alloc_from_pcs_slow(Kernel& k, KmemCache* s, CpuRef c, gfp_t gfp, uintptr_
   stat(s, c.cpu, SHEAF_REFILL);
   if (got == 0) {
     sh->size = 0;
-    if (k.cpu_enter(c)) {
+    if (pcs_enter(k, s, c)) {
       if (is_empty_sheaf(k, pc.main)) pc.main = sh, sh = nullptr;
-      k.cpu_leave(c);
+      pcs_leave(k, s, c);
     }
     sheaf_free(k, sh);
     return nullptr;
   }
   sh->size = got;
   void* obj = sh->objects[--sh->size];
-  if (k.cpu_enter(c)) {
+  if (pcs_enter(k, s, c)) {
     if (is_empty_sheaf(k, pc.main)) {
       pc.main = sh;
       sh = nullptr;
     }
-    k.cpu_leave(c);
+    pcs_leave(k, s, c);
   }
   if (sh != nullptr) {  // a remote drain got in: give the objects back
     I::free_to_slabs(k, s, sh->objects, sh->size, caller);
@@ -651,14 +700,15 @@ void* Kernel::slab_alloc_slow(KmemCache* s, gfp_t gfp, int nid, const void* call
                               unsigned orig_size, CpuRef c, bool entered) {
   if (gfpflags_allow_blocking(gfp)) gfp = current_gfp_context(gfp);
   void* obj = nullptr;
+  if (entered) take_stock(*this, s->cpu[c.cpu]);
   if (entered && s->bypass_sheaves) {  // the inline path does not test it
-    cpu_leave(c);
+    pcs_leave(*this, s, c);
     entered = false;
   }
   if (entered) {
     obj = alloc_from_pcs_slow(*this, s, c, gfp, reinterpret_cast<uintptr_t>(caller));
   } else if (!s->bypass_sheaves && (nid == NUMA_NO_NODE || nid == cpu_to_node(c.cpu)) &&
-             cpu_enter(c)) {
+             pcs_enter(*this, s, c)) {
     // No node, or this CPU's, and the inline path could not enter (a node
     // was asked for, the thread has no fast slot or a remote CPU was inside):
     // the sheaves serve it.
@@ -667,7 +717,7 @@ void* Kernel::slab_alloc_slow(KmemCache* s, gfp_t gfp, int nid, const void* call
     if (m->size != 0) {
       obj = m->objects[--m->size];
       pc.stat[ALLOC_FASTPATH].add(1);
-      cpu_leave(c);
+      pcs_leave(*this, s, c);
     } else {
       obj = alloc_from_pcs_slow(*this, s, c, gfp, reinterpret_cast<uintptr_t>(caller));
     }
@@ -744,14 +794,14 @@ namespace {
 void free_into_new_main(Kernel& k, KmemCache* s, CpuRef c, void* obj) {
   CacheCpu& pc = s->cpu[c.cpu];
   Sheaf* sh = sheaf_alloc(k, s->sheaf_capacity, gfp::NOWAIT);
-  if (sh != nullptr && k.cpu_enter(c)) {
+  if (sh != nullptr && pcs_enter(k, s, c)) {
     if (is_empty_sheaf(k, pc.main)) {
       sh->objects[sh->size++] = obj;
       pc.main = sh;
-      k.cpu_leave(c);
+      pcs_leave(k, s, c);
       return;
     }
-    k.cpu_leave(c);
+    pcs_leave(k, s, c);
   }
   sheaf_free(k, sh);
   I::free_to_slabs(k, s, &obj, 1, 0);
@@ -763,7 +813,7 @@ void free_to_pcs_slow(Kernel& k, KmemCache* s, CpuRef c, void* obj) {
   stat(s, c.cpu, FREE_SLOWPATH);
   Sheaf* m = pc.main;
   if (is_empty_sheaf(k, m)) {  // no sheaf yet
-    k.cpu_leave(c);
+    pcs_leave(k, s, c);
     free_into_new_main(k, s, c, obj);
     return;
   }
@@ -772,7 +822,7 @@ void free_to_pcs_slow(Kernel& k, KmemCache* s, CpuRef c, void* obj) {
     pc.spare = m;
     pc.main = spare;
     spare->objects[spare->size++] = obj;
-    k.cpu_leave(c);
+    pcs_leave(k, s, c);
     return;
   }
   CacheNode* n = s->node[k.cpu_to_node(c.cpu)];
@@ -793,7 +843,7 @@ void free_to_pcs_slow(Kernel& k, KmemCache* s, CpuRef c, void* obj) {
     stat(s, c.cpu, BARN_PUT);
     if (empty == nullptr) {
       pc.main = empty_sheaf(k);
-      k.cpu_leave(c);
+      pcs_leave(k, s, c);
       free_into_new_main(k, s, c, obj);
       return;
     }
@@ -801,18 +851,18 @@ void free_to_pcs_slow(Kernel& k, KmemCache* s, CpuRef c, void* obj) {
     empty->capacity = s->sheaf_capacity;
     empty->objects[empty->size++] = obj;
     pc.main = empty;
-    k.cpu_leave(c);
+    pcs_leave(k, s, c);
     return;
   }
   n->barn_lock.unlock();
   stat(s, c.cpu, BARN_PUT_FAIL);
   // Flush a batch from main to the slabs, outside the slot.
   void* batch[PCS_BATCH_MAX + 1];
-  unsigned nb = min_t(unsigned(PCS_BATCH_MAX), m->size);
+  unsigned nb = min_t(unsigned(PCS_BATCH_MAX), unsigned(m->size));
   m->size -= nb;
   mem_copy(batch, m->objects + m->size, nb * sizeof(void*));
   m->objects[m->size++] = obj;
-  k.cpu_leave(c);
+  pcs_leave(k, s, c);
   stat(s, c.cpu, SHEAF_FLUSH, nb);
   I::free_to_slabs(k, s, batch, nb, 0);
 }
@@ -838,27 +888,28 @@ void Kernel::slab_free_slow(KmemCache* s, Page* slab, void* obj, CpuRef c, bool 
     I::check_object_pointer(*this, s, slab, obj);  // reports
     return;
   }
+  if (entered) take_stock(*this, s->cpu[c.cpu]);
   if (entered && s->bypass_sheaves) {  // the inline path does not test it
-    cpu_leave(c);
+    pcs_leave(*this, s, c);
     entered = false;
   }
   // Not entered by the inline path: a thread without a fast slot (a shared
   // slot, or the locked mode) still uses the sheaves when it can enter.
   if (!entered && !s->bypass_sheaves &&
-      (nr_nodes_ == 1 || int(slab->slab_nid) == cpu_to_node(c.cpu)) && cpu_enter(c))
+      (nr_nodes_ == 1 || int(slab->slab_nid) == cpu_to_node(c.cpu)) && pcs_enter(*this, s, c))
     entered = true;
   if (entered) {
     CacheCpu& pc = s->cpu[c.cpu];
     Sheaf* m = pc.main;
     if (m->size != 0 && m->objects[m->size - 1] == obj) {
-      cpu_leave(c);
+      pcs_leave(*this, s, c);
       report_double_free(*this, s, obj);
       return;
     }
     if (m->size < m->capacity) {
       m->objects[m->size++] = obj;
       pc.stat[FREE_FASTPATH].add(1);
-      cpu_leave(c);
+      pcs_leave(*this, s, c);
       return;
     }
     free_to_pcs_slow(*this, s, c, obj);
@@ -974,7 +1025,7 @@ int Kernel::kmem_cache_alloc_bulk(KmemCache* s, gfp_t gfp, size_t count, void** 
   }
   size_t i = 0;
   const CpuRef c = this_cpu();
-  if (!s->bypass_sheaves && cpu_enter(c)) {
+  if (!s->bypass_sheaves && pcs_enter(*this, s, c)) {
     CacheCpu& pc = s->cpu[c.cpu];
     for (Sheaf* sh : {pc.main, pc.spare}) {
       // (Never writes the shared empty placeholder: size 0 is skipped.)
@@ -985,7 +1036,7 @@ int Kernel::kmem_cache_alloc_bulk(KmemCache* s, gfp_t gfp, size_t count, void** 
       i += take;
     }
     pc.stat[ALLOC_FASTPATH].add(i);
-    cpu_leave(c);
+    pcs_leave(*this, s, c);
   }
   // Then whole full sheaves from this node's barn: a copy of pointers each.
   if (!s->bypass_sheaves && i < count)
@@ -1043,7 +1094,7 @@ void Kernel::kmem_cache_free_bulk(KmemCache* s, size_t count, void** p) {
     }
     size_t n = j - i;
     const CpuRef c = this_cpu();
-    if (!cache->bypass_sheaves && cpu_enter(c)) {
+    if (!cache->bypass_sheaves && pcs_enter(*this, cache, c)) {
       Sheaf* m = cache->cpu[c.cpu].main;
       size_t put = min_t(size_t(m->capacity - m->size), n);
       if (put != 0) {  // (the empty placeholder has capacity 0: never written)
@@ -1051,7 +1102,7 @@ void Kernel::kmem_cache_free_bulk(KmemCache* s, size_t count, void** p) {
         m->size += unsigned(put);
       }
       cache->cpu[c.cpu].stat[FREE_FASTPATH].add(put);
-      cpu_leave(c);
+      pcs_leave(*this, cache, c);
       i += put;
       n -= put;
     }
@@ -1083,13 +1134,13 @@ void flush_sheaf_to_slabs(Kernel& k, KmemCache* s, Sheaf* sh) {
 // Empties every CPU's sheaves of s and the barns into the slabs.
 void flush_all_sheaves(Kernel& k, KmemCache* s) {
   for (unsigned cpu = 0; cpu < k.nr_cpus(); ++cpu) {
-    k.cpu_lock_remote(cpu);
+    pcs_lock_remote(k, s, cpu);
     CacheCpu& pc = s->cpu[cpu];
     Sheaf* main = pc.main;
     Sheaf* spare = pc.spare;
     pc.main = empty_sheaf(k);
     pc.spare = nullptr;
-    k.cpu_unlock_remote(cpu);
+    pcs_unlock_remote(k, s, cpu);
     flush_sheaf_to_slabs(k, s, main);
     flush_sheaf_to_slabs(k, s, spare);
     sheaf_free(k, main);
@@ -1389,8 +1440,13 @@ void Kernel::slab_info(const KmemCache* s, SlabInfo& out) {
     n->barn_lock.unlock();
   }
   for (unsigned cpu = 0; cpu < nr_cpus(); ++cpu) {
+    // The slot is taken so that the fast paths' counts since the last stock
+    // are in (take_stock()).
+    KmemCache* ms = const_cast<KmemCache*>(s);
+    pcs_lock_remote(*this, ms, cpu);
     const CacheCpu& pc = s->cpu[cpu];
     for (unsigned i = 0; i < NR_SLAB_STAT_ITEMS; ++i) out.stat[i] += pc.stat[i].get();
+    pcs_unlock_remote(*this, ms, cpu);
   }
   out.active_slabs = out.num_slabs;
   out.objsize = s->size;
@@ -1484,6 +1540,7 @@ bool check_sheaf(CheckCtx& c, KmemCache* s, const Sheaf* sh, const char* where) 
 void check_sheaves(CheckCtx& c, KmemCache* s) {
   Kernel& k = *c.k;
   k.cpu_lock_remote_all();
+  for (unsigned cpu = 0; cpu < k.nr_cpus(); ++cpu) take_stock(k, s->cpu[cpu]);
   for (unsigned cpu = 0; cpu < k.nr_cpus() && c.ok; ++cpu) {
     const CacheCpu& pc = s->cpu[cpu];
     if (s->bypass_sheaves && (!is_empty_sheaf(k, pc.main) || pc.spare != nullptr))
@@ -1503,7 +1560,7 @@ void check_sheaves(CheckCtx& c, KmemCache* s) {
     if (c.ok && empty != n->nr_barn_empty) fail(c, s, "nr_barn_empty", empty, n->nr_barn_empty);
     n->barn_lock.unlock();
   }
-  for (unsigned cpu = 0; cpu < k.nr_cpus(); ++cpu) k.cpu_unlock_remote(cpu);
+  for (unsigned cpu = 0; cpu < k.nr_cpus(); ++cpu) pcs_unlock_remote(k, s, cpu);
 }
 
 void check_cache(KmemCache* s, void* arg) {
@@ -1547,9 +1604,9 @@ void check_cache(KmemCache* s, void* arg) {
 bool Kernel::slab_check_invariants(char* msg, size_t n) {
   CheckCtx c{this, msg, n, true};
   const Sheaf* es = empty_sheaf(*this);
-  if (es->size != 0 || es->capacity != 0) {
-    format(msg, n, "the empty placeholder sheaf was written (size %u, capacity %u)", es->size,
-           es->capacity);
+  if (es->size != 0 || es->capacity != 0 || es->zero_ != 0) {
+    format(msg, n, "the empty placeholder sheaf was written (size %llu, capacity %u)",
+           static_cast<unsigned long long>(es->size), es->capacity);
     return false;
   }
   for_each_cache(check_cache, &c);
@@ -1619,7 +1676,8 @@ void Kernel::kmem_cache_init() {
   SlabState& st = slab_;
   st.caches.init();
   auto* es = reinterpret_cast<Sheaf*>(st.empty_sheaf_storage);
-  es->size = es->capacity = 0;
+  es->size = 0;
+  es->capacity = es->zero_ = 0;
   es->next = nullptr;
   st.seed.store(ops_.now_ns(ops_.ctx) ^ reinterpret_cast<uintptr_t>(this),
                 std::memory_order_relaxed);
